@@ -1,0 +1,139 @@
+"""create_app(): the composition root. It wires routers, middlewares and the lifespan
+(database, broker, background workers); no rules live here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from server.changes import service as changes
+from server.changes.broker import make_broker
+from server.core.config import Settings, get_settings
+from server.core.db import Database
+from server.core.errors import install_error_handlers, problem
+from server.core.logging import configure_logging
+from server.core.middleware import BodyLimitMiddleware, MetricsMiddleware
+from server.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from server.identity import api as identity_api
+
+API_PREFIX = "/api/v1"
+_PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        broker = make_broker(settings.redis_url)
+        await broker.start()
+        app.state.db = db
+        app.state.broker = broker
+        app.state.session_info = {changes.BROKER_KEY: broker}
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            app.state.redis = Redis.from_url(settings.redis_url)
+            app.state.rate_limiter = RedisRateLimiter(app.state.redis)
+        else:
+            app.state.redis = None
+            app.state.rate_limiter = MemoryRateLimiter()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await db.dispose()
+
+    app = FastAPI(
+        title="Gyoryu 交流 교류",
+        version="1",
+        summary="Working-level discussion and meetings of Seoul and its Chinese partner cities.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(MetricsMiddleware)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(identity_api.router)
+    app.include_router(api)
+    app.include_router(_health_router())
+    _mount_web(app, settings)
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            async with request.app.state.db.session(write=False) as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # report, don't crash: this is what readiness is for
+            checks["database"] = f"error: {type(exc).__name__}"
+        if request.app.state.settings.redis_url:
+            checks["redis"] = "ok" if await request.app.state.broker.ping() else "error"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _mount_web(app: FastAPI, settings: Settings) -> None:
+    """Serve the built web client (or a placeholder page) at /, with a fallback to the app's
+    index.html for client-side routes; unknown /api paths stay 404 problems."""
+    dist = settings.web_dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            return problem(404, "not_found", f"No route /{path}.")
+        if dist.is_dir():
+            candidate = (dist / path).resolve()
+            if path and candidate.is_file() and candidate.is_relative_to(dist):
+                cache = (
+                    "no-cache"
+                    if candidate.name in {"sw.js", "index.html"}
+                    else (
+                        "public, max-age=31536000, immutable"
+                        if "/assets/" in candidate.as_posix()
+                        else "no-cache"
+                    )
+                )
+                return FileResponse(candidate, headers={"Cache-Control": cache})
+            index = dist / "index.html"
+            if index.is_file():
+                return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(_PLACEHOLDER_PAGE.read_text(encoding="utf-8"))

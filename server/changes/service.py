@@ -1,0 +1,130 @@
+"""Append to the change log inside the caller's transaction, and read it back by cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.changes.broker import Broker
+from server.changes.models import Change, ChangeCounter, ChangeEvent
+from server.core.db import after_commit
+from server.core.types import utcnow
+
+# The broker is put into each session's info by the app (see server.app), so services only
+# need the session they already have.
+BROKER_KEY = "broker"
+_PENDING_KEY = "pending_changes"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return orjson.dumps(data, default=_json_default).decode()
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    scope: str,
+    entity: str,
+    entity_id: int,
+    op: str,
+    version: int,
+    data: dict[str, Any] | str,
+    actor_id: int | None,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> ChangeEvent:
+    """Append one change; its seq is allocated under the counter row's lock.
+
+    The lock is held until the writing transaction ends, so no transaction can commit a lower
+    seq after a higher one: a reader at cursor N never misses a later commit below N.
+    """
+    seq = (
+        await session.execute(
+            update(ChangeCounter)
+            .where(col(ChangeCounter.id) == 1)
+            .values(last_seq=col(ChangeCounter.last_seq) + 1)
+            .returning(col(ChangeCounter.last_seq))
+        )
+    ).scalar_one()
+    data_json = data if isinstance(data, str) else dumps(data)
+    await session.execute(
+        insert(Change).values(
+            seq=seq,
+            scope=scope,
+            entity=entity,
+            entity_id=entity_id,
+            op=op,
+            version=version,
+            data=data_json,
+            actor_id=actor_id,
+            client_id=client_id,
+            mutation_id=mutation_id,
+            created_at=utcnow(),
+        )
+    )
+    event = ChangeEvent.build(
+        seq=seq,
+        scope=scope,
+        entity=entity,
+        entity_id=entity_id,
+        op=op,
+        version=version,
+        data_json=data_json,
+        mutation_id=mutation_id,
+    )
+    pending: list[ChangeEvent] | None = session.info.get(_PENDING_KEY)
+    if pending is None:
+        pending = session.info[_PENDING_KEY] = []
+        broker: Broker | None = session.info.get(BROKER_KEY)
+        if broker is not None:
+            after_commit(session, _publisher(session, broker))
+    pending.append(event)
+    return event
+
+
+def _publisher(session: AsyncSession, broker: Broker) -> Any:
+    async def publish() -> None:
+        events: list[ChangeEvent] = session.info.pop(_PENDING_KEY, [])
+        await broker.publish(events)
+
+    return publish
+
+
+async def head(session: AsyncSession) -> int:
+    """The highest committed seq (as this transaction sees it)."""
+    value = (
+        await session.execute(select(col(ChangeCounter.last_seq)).where(col(ChangeCounter.id) == 1))
+    ).scalar_one()
+    return int(value)
+
+
+async def read_since(
+    session: AsyncSession,
+    since: int,
+    scopes: Sequence[str] | None,
+    *,
+    limit: int = 500,
+    until: int | None = None,
+) -> list[ChangeEvent]:
+    """Changes with seq > since (and <= until), in seq order; ``scopes=None`` means all."""
+    query = select(Change).where(col(Change.seq) > since).order_by(col(Change.seq)).limit(limit)
+    if until is not None:
+        query = query.where(col(Change.seq) <= until)
+    if scopes is not None:
+        if not scopes:
+            return []
+        query = query.where(col(Change.scope).in_(scopes))
+    rows = (await session.execute(query)).scalars().all()
+    return [ChangeEvent.from_row(row) for row in rows]

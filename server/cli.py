@@ -1,0 +1,134 @@
+"""The ``gyoryu`` command: serve, migrate, create-admin, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from server.core.config import Settings, get_settings
+from server.core.db import Database, ensure_sqlite_directory
+from server.core.security import password_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def migrate(settings: Settings, revision: str = "heads") -> None:
+    ensure_sqlite_directory(settings.database_url)
+    command.upgrade(alembic_config(settings.database_url), revision)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+        ws_max_size=1024 * 1024,
+    )
+
+
+async def _create_admin(settings: Settings, username: str, password: str) -> int:
+    from server.identity import service as identity
+    from server.identity.models import UserCreate
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            user = await identity.create_user(
+                session,
+                None,
+                UserCreate(
+                    username=username, display_name=username, password=password, role="admin"
+                ),
+                ip=None,
+            )
+            assert user.id is not None
+            return user.id
+    finally:
+        await db.dispose()
+
+
+async def _demo(settings: Settings, if_empty: bool) -> int:
+    from server.demo import load_demo_if_empty
+
+    db = Database(settings.database_url)
+    try:
+        logins = await load_demo_if_empty(db)
+    finally:
+        await db.dispose()
+    if logins is None:
+        print("The database already has users; demo data not loaded.")
+        return 0 if if_empty else 1
+    print("Loaded DEMO data. Demo logins (for trying Gyoryu only):")
+    for login in logins:
+        print(f"  {login.username:<14} {login.password:<20} {login.who}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gyoryu", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the API and web client (GYORYU_HOST, GYORYU_PORT)")
+    sub.add_parser("migrate", help="apply database migrations")
+    admin = sub.add_parser("create-admin", help="create an administrator")
+    admin.add_argument("username")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input",
+    )
+    demo = sub.add_parser("demo", help="load demo data into an empty database")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="succeed quietly when the database already has data"
+    )
+    args = parser.parse_args(argv)
+    settings = get_settings()
+
+    if args.command == "serve":
+        _serve(settings)
+        return 0
+    if args.command == "migrate":
+        migrate(settings)
+        print(f"Database is at the latest schema: {settings.database_url}")
+        return 0
+    if args.command == "create-admin":
+        password = sys.stdin.readline().rstrip("\r\n")
+        weakness = password_problem(password, args.username)
+        if weakness:
+            print(f"Refused: {weakness}", file=sys.stderr)
+            return 2
+        try:
+            user_id = asyncio.run(_create_admin(settings, args.username, password))
+        except Exception as exc:  # a clear line, not a traceback, for the operator
+            print(f"Refused: {getattr(exc, 'detail', exc)}", file=sys.stderr)
+            return 2
+        print(f"Created administrator {args.username} (id {user_id}).")
+        return 0
+    if args.command == "demo":
+        if not settings.demo:
+            print("GYORYU_DEMO=0: demo data not loaded.")
+            return 0
+        return asyncio.run(_demo(settings, args.if_empty))
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""Request-scoped dependencies shared by every domain's routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.core.config import Settings
+from server.core.db import Database, run_after_commit
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed once when the route returns, before the response
+    is sent: a client told "saved" can rely on it. After-commit hooks (publishing new changes)
+    run only once the commit succeeded."""
+    db: Database = request.app.state.db
+    session = db.session(write=request.method not in _READ_METHODS)
+    session.info.update(request.app.state.session_info)
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        await session.close()
+    await run_after_commit(session)
+
+
+# scope="function": the commit above runs when the route returns, not after the response.
+SessionDep = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -1,0 +1,88 @@
+"""Clearly labelled demo data for a first start: two delegations, their people, an admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.core.db import Database
+from server.core.i18n import Translations
+from server.identity import service as identity
+from server.identity.models import OrganizationCreate, User, UserCreate
+
+DEMO_PASSWORD = "gyoryu-demo-2026"  # printed at start-up; a demo only, never production
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    who: str
+
+
+DEMO_USERS = (
+    # username, display name, locale, time zone, organization key, role
+    ("admin", "Gyoryu Admin [DEMO]", "en", "Asia/Seoul", "seoul", "admin"),
+    ("seoul.kim", "김지현 [DEMO]", "ko", "Asia/Seoul", "seoul", "member"),
+    ("seoul.lee", "이준호 [DEMO]", "ko", "Asia/Seoul", "seoul", "member"),
+    ("beijing.wang", "王芳 [DEMO]", "zh-Hans", "Asia/Shanghai", "beijing", "member"),
+    ("beijing.li", "李伟 [DEMO]", "zh-Hans", "Asia/Shanghai", "beijing", "member"),
+)
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    count = (await session.execute(select(func.count()).select_from(User))).scalar_one()
+    return int(count) == 0
+
+
+async def load_demo(session: AsyncSession) -> list[DemoLogin]:
+    seoul = await identity.create_organization_unchecked(
+        session,
+        OrganizationCreate(
+            name="서울특별시",
+            name_lang="ko",
+            translations=Translations(
+                en="Seoul Metropolitan Government", **{"zh-Hans": "首尔特别市"}
+            ),
+            country="KR",
+            city="Seoul",
+        ),
+    )
+    beijing = await identity.create_organization_unchecked(
+        session,
+        OrganizationCreate(
+            name="北京市人民政府",
+            name_lang="zh-Hans",
+            translations=Translations(ko="베이징시 인민정부", en="Beijing Municipal Government"),
+            country="CN",
+            city="Beijing",
+        ),
+    )
+    orgs = {"seoul": seoul.id, "beijing": beijing.id}
+    logins = []
+    for username, name, locale, tz, org, role in DEMO_USERS:
+        await identity.create_user(
+            session,
+            None,
+            UserCreate(
+                username=username,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                locale=locale,
+                timezone=tz,
+                organization_id=orgs[org],
+                role=role,
+            ),
+            ip=None,
+        )
+        logins.append(DemoLogin(username, DEMO_PASSWORD, name))
+    return logins
+
+
+async def load_demo_if_empty(db: Database) -> list[DemoLogin] | None:
+    async with db.transaction() as session:
+        if not await is_empty(session):
+            return None
+        return await load_demo(session)

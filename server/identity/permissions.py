@@ -1,0 +1,77 @@
+"""The one permission dependency every route uses: who is calling, with which scopes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from server.core.db import Database
+from server.core.deps import SessionDep, SettingsDep
+from server.core.errors import Forbidden, TooManyRequests, Unauthorized
+from server.core.ratelimit import RateLimiter
+from server.core.types import utcnow
+from server.identity import service
+from server.identity.service import Principal
+
+SESSION_COOKIE = "gyoryu_session"
+_TOUCH_AFTER = timedelta(minutes=5)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def require(
+    scope: str | None = None, *, admin: bool = False
+) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that authenticates the bearer token and checks ``scope`` (bots) and
+    ``admin`` (people); writes are also rate limited per token."""
+
+    async def dependency(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+        token = bearer_token(request)
+        if token is None:
+            raise Unauthorized()
+        resolved = await service.resolve_token(session, token)
+        if resolved is None:
+            raise Unauthorized("The token is invalid, expired or revoked.", code="invalid_token")
+        principal, auth_token = resolved
+        if scope is not None and not principal.has_scope(scope):
+            raise Forbidden(f"This token lacks the scope {scope!r}.", code="missing_scope")
+        if admin and not principal.is_admin:
+            raise Forbidden("Only an administrator may do this.", code="admin_required")
+        is_write = request.method not in ("GET", "HEAD", "OPTIONS")
+        if is_write:
+            limiter: RateLimiter = request.app.state.rate_limiter
+            wait = await limiter.hit(
+                f"write:{principal.token_id}", settings.write_limit_per_minute, 60
+            )
+            if wait is not None:
+                raise TooManyRequests("Too many writes; slow down.", retry_after=wait)
+        if auth_token.last_used_at is None or utcnow() - auth_token.last_used_at > _TOUCH_AFTER:
+            await _touch(request, session if is_write else None, principal.token_id)
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+async def _touch(request: Request, write_session: Any, token_id: int) -> None:
+    # A read request's session cannot write; a write request's session already holds the
+    # (SQLite) write lock, so it must do the write itself rather than wait for a second one.
+    if write_session is not None:
+        await service.touch_token(write_session, token_id)
+        return
+    db: Database = request.app.state.db
+    async with db.transaction() as session:
+        await service.touch_token(session, token_id)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(require())]
+AdminPrincipal = Annotated[Principal, Depends(require(admin=True))]

@@ -1,0 +1,517 @@
+"""Rules for organizations, users, logins and tokens. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.changes import service as changes
+from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.pagination import keyset_page
+from server.core.security import (
+    BOT_TOKEN_PREFIX,
+    SESSION_TOKEN_PREFIX,
+    hash_password,
+    new_token,
+    password_problem,
+    token_digest,
+    verify_password,
+)
+from server.core.types import utcnow
+from server.identity.models import (
+    BOT_SCOPES,
+    AuditEntry,
+    AuthToken,
+    BotCreate,
+    Organization,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+    User,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+PLATFORM_SCOPE = "platform"  # what every signed-in person may see: organizations, people
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, and with which token's limits."""
+
+    user_id: int
+    username: str
+    role: str
+    organization_id: int | None
+    is_bot: bool
+    token_id: int
+    scopes: frozenset[str] | None  # None: a person's session, all scopes
+    channel_ids: frozenset[int] | None  # None: no channel allow-list
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and not self.is_bot
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def may_use_channel(self, channel_id: int) -> bool:
+        return self.channel_ids is None or channel_id in self.channel_ids
+
+    def require_channel(self, channel_id: int) -> None:
+        if not self.may_use_channel(channel_id):
+            raise Forbidden(
+                f"This token is not allowed in channel {channel_id}.", code="channel_not_allowed"
+            )
+
+
+# ---- audit ------------------------------------------------------------------------------
+
+
+async def audit(
+    session: AsyncSession,
+    action: str,
+    *,
+    actor_id: int | None,
+    ip: str | None,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    **details: Any,
+) -> None:
+    session.add(
+        AuditEntry(
+            action=action,
+            actor_id=actor_id,
+            ip=ip,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            details=details,
+        )
+    )
+    await session.flush()
+
+
+async def list_audit(
+    session: AsyncSession, *, cursor: str | None, limit: int | None, action: str | None = None
+) -> tuple[list[AuditEntry], str | None]:
+    query = select(AuditEntry)
+    if action:
+        query = query.where(col(AuditEntry.action) == action)
+    return await keyset_page(session, query, AuditEntry.id, cursor, limit, descending=True)
+
+
+# ---- organizations ----------------------------------------------------------------------
+
+
+def organization_read(org: Organization) -> OrganizationRead:
+    return OrganizationRead.model_validate(org, from_attributes=True)
+
+
+async def _record_org(
+    session: AsyncSession, org: Organization, op: str, actor_id: int | None
+) -> None:
+    assert org.id is not None
+    await changes.record(
+        session,
+        scope=PLATFORM_SCOPE,
+        entity="organization",
+        entity_id=org.id,
+        op=op,
+        version=org.version,
+        data=organization_read(org).model_dump(mode="json"),
+        actor_id=actor_id,
+    )
+
+
+async def create_organization(
+    session: AsyncSession, actor: Principal, data: OrganizationCreate, ip: str | None
+) -> Organization:
+    _require_admin(actor)
+    org = await create_organization_unchecked(session, data, actor_id=actor.user_id)
+    await audit(
+        session,
+        "organization.created",
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="organization",
+        target_id=org.id,
+        name=org.name,
+    )
+    return org
+
+
+async def create_organization_unchecked(
+    session: AsyncSession, data: OrganizationCreate, *, actor_id: int | None = None
+) -> Organization:
+    """Create without a permission check: for the CLI and demo loader, and the caller above."""
+    org = Organization(
+        name=data.name,
+        name_lang=data.name_lang,
+        translations=data.translations.as_dict(),
+        country=data.country,
+        city=data.city,
+    )
+    session.add(org)
+    await session.flush()
+    await _record_org(session, org, "created", actor_id)
+    return org
+
+
+async def get_organization(session: AsyncSession, org_id: int) -> Organization:
+    org = await session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(f"No organization {org_id}.")
+    return org
+
+
+async def list_organizations(
+    session: AsyncSession, *, cursor: str | None, limit: int | None
+) -> tuple[list[Organization], str | None]:
+    return await keyset_page(session, select(Organization), Organization.id, cursor, limit)
+
+
+async def update_organization(
+    session: AsyncSession,
+    actor: Principal,
+    org_id: int,
+    data: OrganizationUpdate,
+    ip: str | None,
+    expected_version: int | None = None,
+) -> Organization:
+    _require_admin(actor)
+    org = await get_organization(session, org_id)
+    check_version(org.version, expected_version, organization_read(org).model_dump(mode="json"))
+    fields = data.model_dump(exclude_unset=True)
+    if "translations" in fields and data.translations is not None:
+        fields["translations"] = data.translations.as_dict()
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.version += 1
+    org.updated_at = utcnow()
+    session.add(org)
+    await session.flush()
+    await _record_org(session, org, "updated", actor.user_id)
+    await audit(
+        session,
+        "organization.updated",
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="organization",
+        target_id=org.id,
+        fields=sorted(fields),
+    )
+    return org
+
+
+# ---- users ------------------------------------------------------------------------------
+
+
+def user_read(user: User) -> UserRead:
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+async def _record_user(session: AsyncSession, user: User, op: str, actor_id: int | None) -> None:
+    assert user.id is not None
+    await changes.record(
+        session,
+        scope=PLATFORM_SCOPE,
+        entity="user",
+        entity_id=user.id,
+        op=op,
+        version=user.version,
+        data=user_read(user).model_dump(mode="json"),
+        actor_id=actor_id,
+    )
+
+
+async def _ensure_username_free(session: AsyncSession, username: str) -> None:
+    taken = await session.execute(select(col(User.id)).where(col(User.username) == username))
+    if taken.first() is not None:
+        raise Conflict(f"The username {username!r} is taken.", code="username_taken")
+
+
+async def _ensure_organization(session: AsyncSession, org_id: int | None) -> None:
+    if org_id is not None and await session.get(Organization, org_id) is None:
+        raise InvalidInput(
+            f"No organization {org_id}.",
+            code="unknown_organization",
+            errors=[{"field": "organization_id", "message": "unknown organization"}],
+        )
+
+
+async def create_user(
+    session: AsyncSession, actor: Principal | None, data: UserCreate, ip: str | None
+) -> User:
+    """Create a person; ``actor=None`` only for the CLI and demo loader."""
+    if actor is not None:
+        _require_admin(actor)
+    weakness = password_problem(data.password, data.username)
+    if weakness:
+        raise InvalidInput(
+            weakness, code="weak_password", errors=[{"field": "password", "message": weakness}]
+        )
+    await _ensure_username_free(session, data.username)
+    await _ensure_organization(session, data.organization_id)
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        locale=data.locale,
+        timezone=data.timezone,
+        organization_id=data.organization_id,
+        role=data.role,
+        password_hash=hash_password(data.password),
+        created_by=actor.user_id if actor else None,
+    )
+    session.add(user)
+    await session.flush()
+    actor_id = actor.user_id if actor else None
+    await _record_user(session, user, "created", actor_id)
+    await audit(
+        session,
+        "user.created",
+        actor_id=actor_id,
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+        username=user.username,
+        role=user.role,
+    )
+    return user
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
+async def list_users(
+    session: AsyncSession, *, cursor: str | None, limit: int | None
+) -> tuple[list[User], str | None]:
+    return await keyset_page(session, select(User), User.id, cursor, limit)
+
+
+async def update_user(
+    session: AsyncSession,
+    actor: Principal,
+    user_id: int,
+    data: UserUpdate,
+    ip: str | None,
+    expected_version: int | None = None,
+) -> User:
+    user = await get_user(session, user_id)
+    fields = data.model_dump(exclude_unset=True)
+    changed = sorted(fields)
+    self_service = {"display_name", "locale", "timezone", "password"}
+    if not actor.is_admin and (actor.user_id != user_id or not set(fields) <= self_service):
+        raise Forbidden("Only an administrator may change this.", code="admin_required")
+    check_version(user.version, expected_version, user_read(user).model_dump(mode="json"))
+    if "organization_id" in fields:
+        await _ensure_organization(session, fields["organization_id"])
+    if "password" in fields:
+        password = fields.pop("password")
+        weakness = password_problem(password, user.username)
+        if weakness:
+            raise InvalidInput(
+                weakness, code="weak_password", errors=[{"field": "password", "message": weakness}]
+            )
+        user.password_hash = hash_password(password)
+        await _revoke_user_tokens(session, user_id, kind="session")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.version += 1
+    user.updated_at = utcnow()
+    session.add(user)
+    await session.flush()
+    if fields.get("is_active") is False:
+        await _revoke_user_tokens(session, user_id)
+    await _record_user(session, user, "updated", actor.user_id)
+    action = "user.deactivated" if fields.get("is_active") is False else "user.updated"
+    await audit(
+        session,
+        action,
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+        fields=changed,
+    )
+    return user
+
+
+# ---- sessions and tokens ----------------------------------------------------------------
+
+
+async def login(
+    session: AsyncSession, username: str, password: str, ip: str | None, ttl: timedelta
+) -> tuple[User, str, datetime] | None:
+    """A new session token for valid credentials; None (and an audit entry) otherwise."""
+    user = (
+        await session.execute(select(User).where(col(User.username) == username.strip().lower()))
+    ).scalar_one_or_none()
+    usable = user is not None and user.is_active and not user.is_bot
+    # Always one argon2 verification, so the answer takes as long for unknown users.
+    ok = verify_password(password, user.password_hash if usable and user else None) and usable
+    if usable and user is not None and ok and user.organization_id is not None:
+        org = await session.get(Organization, user.organization_id)
+        ok = org is not None and org.is_active
+    if not ok or user is None:
+        await audit(
+            session,
+            "auth.login_failed",
+            actor_id=user.id if user else None,
+            ip=ip,
+            target_type="user",
+            username=username[:100],
+        )
+        return None
+    assert user.id is not None
+    token = new_token(SESSION_TOKEN_PREFIX)
+    expires_at = utcnow() + ttl
+    session.add(
+        AuthToken(
+            user_id=user.id, kind="session", token_hash=token_digest(token), expires_at=expires_at
+        )
+    )
+    await audit(
+        session, "auth.login", actor_id=user.id, ip=ip, target_type="user", target_id=user.id
+    )
+    return user, token, expires_at
+
+
+async def logout(session: AsyncSession, principal: Principal, ip: str | None) -> None:
+    await session.execute(
+        update(AuthToken).where(col(AuthToken.id) == principal.token_id).values(revoked_at=utcnow())
+    )
+    await audit(
+        session,
+        "auth.logout",
+        actor_id=principal.user_id,
+        ip=ip,
+        target_type="token",
+        target_id=principal.token_id,
+    )
+
+
+async def resolve_token(session: AsyncSession, token: str) -> tuple[Principal, AuthToken] | None:
+    """The caller behind a bearer token, or None if it is unknown, expired or revoked, or its
+    user or organization is deactivated. Checked on every request, so revocation is instant."""
+    row = (
+        await session.execute(
+            select(AuthToken, User)
+            .join(User, col(User.id) == col(AuthToken.user_id))
+            .where(col(AuthToken.token_hash) == token_digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    auth_token, user = row
+    now = utcnow()
+    if auth_token.revoked_at is not None or not user.is_active:
+        return None
+    if auth_token.expires_at is not None and auth_token.expires_at <= now:
+        return None
+    if user.organization_id is not None:
+        org = await session.get(Organization, user.organization_id)
+        if org is None or not org.is_active:
+            return None
+    assert user.id is not None and auth_token.id is not None
+    principal = Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        organization_id=user.organization_id,
+        is_bot=user.is_bot,
+        token_id=auth_token.id,
+        scopes=None if auth_token.scopes is None else frozenset(auth_token.scopes),
+        channel_ids=None if auth_token.channel_ids is None else frozenset(auth_token.channel_ids),
+    )
+    return principal, auth_token
+
+
+async def touch_token(session: AsyncSession, token_id: int) -> None:
+    await session.execute(
+        update(AuthToken).where(col(AuthToken.id) == token_id).values(last_used_at=utcnow())
+    )
+
+
+async def _revoke_user_tokens(session: AsyncSession, user_id: int, kind: str | None = None) -> None:
+    query = update(AuthToken).where(
+        col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None)
+    )
+    if kind is not None:
+        query = query.where(col(AuthToken.kind) == kind)
+    await session.execute(query.values(revoked_at=utcnow()))
+
+
+# ---- bots -------------------------------------------------------------------------------
+
+
+async def create_bot(
+    session: AsyncSession, actor: Principal, data: BotCreate, ip: str | None
+) -> tuple[User, str, AuthToken]:
+    _require_admin(actor)
+    unknown = sorted(set(data.scopes) - set(BOT_SCOPES))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown scopes: {', '.join(unknown)}.",
+            code="unknown_scope",
+            errors=[{"field": "scopes", "message": f"allowed: {', '.join(BOT_SCOPES)}"}],
+        )
+    await _ensure_organization(session, data.organization_id)
+    base = "bot-" + "".join(c if c.isalnum() else "-" for c in data.name.lower()).strip("-")[:30]
+    username = base if len(base) > 4 else f"{base}-bot"
+    suffix = 1
+    while (
+        await session.execute(select(col(User.id)).where(col(User.username) == username))
+    ).first():
+        suffix += 1
+        username = f"{base[:34]}-{suffix}"
+    user = User(
+        username=username,
+        display_name=data.name,
+        organization_id=data.organization_id,
+        is_bot=True,
+        created_by=actor.user_id,
+    )
+    session.add(user)
+    await session.flush()
+    assert user.id is not None
+    token = new_token(BOT_TOKEN_PREFIX)
+    auth_token = AuthToken(
+        user_id=user.id,
+        kind="bot",
+        token_hash=token_digest(token),
+        scopes=sorted(set(data.scopes)),
+        channel_ids=None if data.channel_ids is None else sorted(set(data.channel_ids)),
+    )
+    session.add(auth_token)
+    await session.flush()
+    await _record_user(session, user, "created", actor.user_id)
+    await audit(
+        session,
+        "token.issued",
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+        kind="bot",
+        scopes=auth_token.scopes,
+        channel_ids=auth_token.channel_ids,
+    )
+    return user, token, auth_token
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only an administrator may do this.", code="admin_required")
