@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes.broker import Broker
 from server.changes.models import Change, ChangeCounter, ChangeEvent

@@ -46,28 +46,30 @@ class BodyLimitMiddleware:
                 await self._refuse(scope, receive, send, limit)
                 return
         received = 0
-        response_started = False
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # Once the body is known to be too large, whatever the app answers (frameworks
+            # turn the read error into their own 400) is replaced by our 413.
+            if not too_large:
+                await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
-            if not response_started:
-                await self._refuse(scope, receive, send, limit)
+            pass
+        if too_large:
+            await self._refuse(scope, receive, send, limit)
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

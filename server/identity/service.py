@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes import service as changes
 from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
@@ -373,17 +373,26 @@ async def login(
         )
         return None
     assert user.id is not None
-    token = new_token(SESSION_TOKEN_PREFIX)
-    expires_at = utcnow() + ttl
-    session.add(
-        AuthToken(
-            user_id=user.id, kind="session", token_hash=token_digest(token), expires_at=expires_at
-        )
-    )
+    token, expires_at = await issue_session(session, user.id, ttl)
     await audit(
         session, "auth.login", actor_id=user.id, ip=ip, target_type="user", target_id=user.id
     )
     return user, token, expires_at
+
+
+async def issue_session(
+    session: AsyncSession, user_id: int, ttl: timedelta
+) -> tuple[str, datetime]:
+    """A new session token for a person whose credentials were already checked."""
+    token = new_token(SESSION_TOKEN_PREFIX)
+    expires_at = utcnow() + ttl
+    session.add(
+        AuthToken(
+            user_id=user_id, kind="session", token_hash=token_digest(token), expires_at=expires_at
+        )
+    )
+    await session.flush()
+    return token, expires_at
 
 
 async def logout(session: AsyncSession, principal: Principal, ip: str | None) -> None:
