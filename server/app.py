@@ -20,7 +20,9 @@ from server.core.errors import install_error_handlers, problem
 from server.core.logging import configure_logging
 from server.core.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from server.discussion import api as discussion_api
 from server.identity import api as identity_api
+from server.search import api as search_api
 
 API_PREFIX = "/api/v1"
 _PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(identity_api.router)
+    api.include_router(discussion_api.router)
+    api.include_router(search_api.router)
     app.include_router(api)
     app.include_router(_health_router())
     _mount_web(app, settings)

@@ -6,7 +6,7 @@ import importlib
 from types import ModuleType
 
 # Each is a package server.<name> with models.py; those with routes also have api.py.
-DOMAINS: tuple[str, ...] = ("changes", "identity")
+DOMAINS: tuple[str, ...] = ("changes", "identity", "discussion", "search")
 
 
 def import_models() -> list[ModuleType]:

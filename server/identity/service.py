@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -290,6 +291,22 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
     if user is None:
         raise NotFound(f"No user {user_id}.")
     return user
+
+
+async def users_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, User]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User).where(col(User.id).in_(wanted)))
+    return {u.id: u for u in rows.scalars() if u.id is not None}
+
+
+async def users_by_usernames(session: AsyncSession, usernames: Iterable[str]) -> list[User]:
+    wanted = {u.lower() for u in usernames}
+    if not wanted:
+        return []
+    rows = await session.execute(select(User).where(col(User.username).in_(wanted)))
+    return list(rows.scalars())
 
 
 async def list_users(

@@ -1,0 +1,61 @@
+"""Content-addressed file storage under the data directory, and content type sniffing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+)
+
+
+def sniff_content_type(data: bytes) -> str:
+    """The type the bytes really are, never what the client claimed."""
+    for magic, content_type in _MAGIC:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return "application/octet-stream"
+        if "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if any(n.startswith("Contents/section") for n in names):
+            return "application/hwp+zip"
+        return "application/zip"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain; charset=utf-8"
+
+
+def store_blob(data_dir: Path, data: bytes) -> str:
+    """Keep ``data`` once under its SHA-256 (written atomically) and return the digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = blob_path(data_dir, digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp.name, path)
+    return digest
+
+
+def blob_path(data_dir: Path, digest: str) -> Path:
+    return data_dir / "blobs" / digest[:2] / digest[2:4] / digest

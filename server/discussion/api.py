@@ -1,0 +1,255 @@
+"""Routes for channels, threads, messages, reactions, translations, read marks, attachments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from server.core.deps import SessionDep, SettingsDep
+from server.core.files import blob_path
+from server.core.pagination import Page
+from server.discussion import service
+from server.discussion.models import (
+    AttachmentRead,
+    ChannelCreate,
+    ChannelRead,
+    ChannelUpdate,
+    MemberAdd,
+    MemberRead,
+    MessageCreate,
+    MessageEdit,
+    MessageRead,
+    ReadMark,
+    RevisionRead,
+    ThreadCreate,
+    ThreadRead,
+    TranslationPut,
+)
+from server.identity.idempotency import IdempotencyDep
+from server.identity.permissions import CurrentPrincipal, require
+from server.identity.service import Principal
+
+router = APIRouter(tags=["discussion"])
+IfMatch = Annotated[int | None, Header(alias="If-Match")]
+Limit = Annotated[int | None, Query(ge=1, le=200)]
+Reader = Annotated[Principal, Depends(require("messages:read"))]
+Writer = Annotated[Principal, Depends(require("messages:write"))]
+Translator = Annotated[Principal, Depends(require("translations:write"))]
+
+
+@router.post("/channels", status_code=201, response_model=ChannelRead)
+async def create_channel(
+    body: ChannelCreate, principal: Writer, session: SessionDep, idem: IdempotencyDep
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    channel = await service.create_channel(session, principal, body)
+    return await idem.remember(principal, 201, service.channel_read(channel, "owner"))
+
+
+@router.get("/channels", response_model=Page[ChannelRead])
+async def list_channels(
+    principal: Reader, session: SessionDep, cursor: str | None = None, limit: Limit = None
+) -> Page[ChannelRead]:
+    items, next_cursor = await service.list_channels(session, principal, cursor=cursor, limit=limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/channels/{channel_id}", response_model=ChannelRead)
+async def get_channel(channel_id: int, principal: Reader, session: SessionDep) -> ChannelRead:
+    return await service.get_channel(session, principal, channel_id)
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelRead)
+async def update_channel(
+    channel_id: int,
+    body: ChannelUpdate,
+    principal: Writer,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> ChannelRead:
+    channel = await service.update_channel(session, principal, channel_id, body, if_match)
+    return await service.get_channel(session, principal, channel.id or channel_id)
+
+
+@router.post("/channels/{channel_id}/members", status_code=201, response_model=MemberRead)
+async def add_member(
+    channel_id: int, body: MemberAdd, principal: CurrentPrincipal, session: SessionDep
+) -> MemberRead:
+    member = await service.add_member(session, principal, channel_id, body.user_id, body.role)
+    return MemberRead(channel_id=member.channel_id, user_id=member.user_id, role=member.role)
+
+
+@router.delete("/channels/{channel_id}/members/{user_id}", status_code=204)
+async def remove_member(
+    channel_id: int, user_id: int, principal: CurrentPrincipal, session: SessionDep
+) -> None:
+    await service.remove_member(session, principal, channel_id, user_id)
+
+
+@router.post("/channels/{channel_id}/threads", status_code=201, response_model=ThreadRead)
+async def create_thread(
+    channel_id: int,
+    body: ThreadCreate,
+    principal: Writer,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    thread = await service.create_thread(session, principal, channel_id, body)
+    return await idem.remember(principal, 201, service.thread_read(thread))
+
+
+@router.get("/channels/{channel_id}/threads", response_model=Page[ThreadRead])
+async def list_threads(
+    channel_id: int,
+    principal: Reader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+) -> Page[ThreadRead]:
+    items, next_cursor = await service.list_threads(
+        session, principal, channel_id, cursor=cursor, limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/threads/{thread_id}", response_model=ThreadRead)
+async def get_thread(thread_id: int, principal: Reader, session: SessionDep) -> ThreadRead:
+    return await service.get_thread(session, principal, thread_id)
+
+
+@router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
+async def post_message(
+    thread_id: int,
+    body: MessageCreate,
+    principal: Writer,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    message = await service.post_message(session, principal, thread_id, body)
+    return await idem.remember(principal, 201, message)
+
+
+@router.get("/threads/{thread_id}/messages", response_model=Page[MessageRead])
+async def list_messages(
+    thread_id: int,
+    principal: Reader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+) -> Page[MessageRead]:
+    items, next_cursor = await service.list_messages(
+        session, principal, thread_id, cursor=cursor, limit=limit, newest_first=order == "desc"
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post("/threads/{thread_id}/read", status_code=204)
+async def mark_read(thread_id: int, body: ReadMark, principal: Reader, session: SessionDep) -> None:
+    await service.mark_read(session, principal, thread_id, body.message_id)
+
+
+@router.get("/messages/{message_id}", response_model=MessageRead)
+async def get_message(message_id: int, principal: Reader, session: SessionDep) -> MessageRead:
+    return await service.get_message(session, principal, message_id)
+
+
+@router.patch("/messages/{message_id}", response_model=MessageRead)
+async def edit_message(
+    message_id: int,
+    body: MessageEdit,
+    principal: Writer,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> MessageRead:
+    return await service.edit_message(session, principal, message_id, body, if_match)
+
+
+@router.delete("/messages/{message_id}", status_code=204)
+async def delete_message(
+    message_id: int, principal: Writer, session: SessionDep, if_match: IfMatch = None
+) -> None:
+    await service.delete_message(session, principal, message_id, if_match)
+
+
+@router.get("/messages/{message_id}/history", response_model=list[RevisionRead])
+async def message_history(
+    message_id: int, principal: Reader, session: SessionDep
+) -> list[RevisionRead]:
+    rows = await service.message_history(session, principal, message_id)
+    return [RevisionRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.put("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
+async def add_reaction(
+    message_id: int, emoji: str, principal: Writer, session: SessionDep
+) -> MessageRead:
+    return await service.set_reaction(session, principal, message_id, emoji, True)
+
+
+@router.delete("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
+async def remove_reaction(
+    message_id: int, emoji: str, principal: Writer, session: SessionDep
+) -> MessageRead:
+    return await service.set_reaction(session, principal, message_id, emoji, False)
+
+
+@router.put("/messages/{message_id}/translations/{lang}", response_model=MessageRead)
+async def put_translation(
+    message_id: int, lang: str, body: TranslationPut, principal: Translator, session: SessionDep
+) -> MessageRead:
+    return await service.put_translation(session, principal, message_id, lang, body)
+
+
+@router.post("/channels/{channel_id}/attachments", status_code=201, response_model=AttachmentRead)
+async def upload_attachment(
+    channel_id: int,
+    file: UploadFile,
+    principal: Writer,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AttachmentRead:
+    data = await file.read(settings.max_upload_bytes + 1)
+    attachment = await service.upload_attachment(
+        session,
+        principal,
+        channel_id,
+        file.filename or "file",
+        data,
+        data_dir=settings.data_dir,
+        max_bytes=settings.max_upload_bytes,
+    )
+    assert attachment.id is not None
+    return AttachmentRead(
+        id=attachment.id,
+        filename=attachment.filename,
+        size=attachment.size,
+        content_type=attachment.content_type,
+        url=f"/api/v1/attachments/{attachment.id}",
+    )
+
+
+@router.get("/attachments/{attachment_id}")
+async def download_attachment(
+    attachment_id: int,
+    request: Request,
+    principal: Reader,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    attachment = await service.get_attachment(session, principal, attachment_id)
+    # Served as a download with the sniffed type; never rendered inline from our origin.
+    return FileResponse(
+        blob_path(settings.data_dir, attachment.sha256),
+        media_type=attachment.content_type,
+        filename=attachment.filename,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

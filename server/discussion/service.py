@@ -1,0 +1,1054 @@
+"""Rules of channels, threads and messages. Every write records a change in the channel's
+scope (``channel:{id}``) in the same transaction, and keeps the search index in step."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from server.changes import service as changes
+from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.files import sniff_content_type, store_blob
+from server.core.pagination import keyset_page
+from server.core.types import utcnow
+from server.discussion.markdown import extract_mentions, render_markdown
+from server.discussion.models import (
+    MAX_MESSAGE_BYTES,
+    Attachment,
+    AttachmentRead,
+    AuthorRead,
+    Channel,
+    ChannelCreate,
+    ChannelMember,
+    ChannelRead,
+    ChannelUpdate,
+    Message,
+    MessageCreate,
+    MessageEdit,
+    MessageRead,
+    MessageRevision,
+    MessageTranslation,
+    Reaction,
+    ReactionRead,
+    ReadState,
+    Thread,
+    ThreadCreate,
+    ThreadRead,
+    TranslationPut,
+    TranslationRead,
+)
+from server.identity import service as identity
+from server.identity.service import Principal
+from server.search import service as search
+
+WRITER_ROLES = frozenset({"owner", "member"})
+_EMOJI = re.compile(r"^[^\s/\\]{1,32}$")
+
+
+def channel_scope(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+# ---- access -----------------------------------------------------------------------------
+
+
+class ChannelAccess:
+    """What one caller may do in one channel."""
+
+    def __init__(self, channel: Channel, principal: Principal, role: str | None) -> None:
+        self.channel = channel
+        self.principal = principal
+        self.role = role
+
+    @property
+    def allowed_bot(self) -> bool:
+        p = self.principal
+        return p.is_bot and p.channel_ids is not None and self.channel.id in p.channel_ids
+
+    @property
+    def can_read(self) -> bool:
+        if not self.principal.may_use_channel(self.channel.id or 0):
+            return False
+        return (
+            self.role is not None
+            or self.channel.visibility == "platform"
+            or self.principal.is_admin
+            or self.allowed_bot
+        )
+
+    @property
+    def can_write(self) -> bool:
+        if not self.can_read or self.channel.is_archived:
+            return False
+        if self.role is not None:
+            return self.role in WRITER_ROLES
+        return self.channel.visibility == "platform" or self.principal.is_admin or self.allowed_bot
+
+    @property
+    def can_manage(self) -> bool:
+        return self.principal.is_admin or self.role == "owner"
+
+
+async def member_role(session: AsyncSession, channel_id: int, user_id: int) -> str | None:
+    result = await session.execute(
+        select(col(ChannelMember.role)).where(
+            col(ChannelMember.channel_id) == channel_id, col(ChannelMember.user_id) == user_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def access(session: AsyncSession, principal: Principal, channel_id: int) -> ChannelAccess:
+    """The caller's access to a channel; a channel they may not see does not exist for them."""
+    channel = await session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(f"No channel {channel_id}.")
+    result = ChannelAccess(
+        channel, principal, await member_role(session, channel_id, principal.user_id)
+    )
+    if not result.can_read:
+        raise NotFound(f"No channel {channel_id}.")
+    return result
+
+
+async def can_read_channel(session: AsyncSession, principal: Principal, channel_id: int) -> bool:
+    try:
+        await access(session, principal, channel_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def require_writer(
+    session: AsyncSession, principal: Principal, channel_id: int
+) -> ChannelAccess:
+    result = await access(session, principal, channel_id)
+    if not result.can_write:
+        reason = "archived" if result.channel.is_archived else "read-only for you"
+        raise Forbidden(f"Channel {channel_id} is {reason}.", code="channel_read_only")
+    return result
+
+
+async def visible_channel_ids(session: AsyncSession, principal: Principal) -> list[int]:
+    query = select(col(Channel.id))
+    if not principal.is_admin:
+        member_of = select(col(ChannelMember.channel_id)).where(
+            col(ChannelMember.user_id) == principal.user_id
+        )
+        conditions = [col(Channel.id).in_(member_of), col(Channel.visibility) == "platform"]
+        if principal.is_bot and principal.channel_ids:
+            conditions.append(col(Channel.id).in_(principal.channel_ids))
+        query = query.where(or_(*conditions))
+    ids = [int(i) for i in (await session.execute(query)).scalars() if i is not None]
+    return [i for i in ids if principal.may_use_channel(i)]
+
+
+# ---- channels ---------------------------------------------------------------------------
+
+
+def channel_read(channel: Channel, role: str | None = None, unread: int = 0) -> ChannelRead:
+    return ChannelRead.model_validate(
+        {**channel.model_dump(), "my_role": role, "unread_count": unread}
+    )
+
+
+async def _record_channel(session: AsyncSession, channel: Channel, op: str, actor: int) -> None:
+    assert channel.id is not None
+    data = channel_read(channel).model_dump(mode="json", exclude={"my_role", "unread_count"})
+    await changes.record(
+        session,
+        scope=channel_scope(channel.id),
+        entity="channel",
+        entity_id=channel.id,
+        op=op,
+        version=channel.version,
+        data=data,
+        actor_id=actor,
+    )
+
+
+async def create_channel(
+    session: AsyncSession, principal: Principal, data: ChannelCreate
+) -> Channel:
+    if principal.is_bot:
+        raise Forbidden("Bots cannot create channels.", code="bots_cannot_create_channels")
+    member_ids = sorted(set(data.member_ids) - {principal.user_id})
+    known = await identity.users_by_ids(session, member_ids)
+    missing = [i for i in member_ids if i not in known]
+    if missing:
+        raise InvalidInput(
+            f"Unknown users: {missing}.",
+            code="unknown_user",
+            errors=[{"field": "member_ids", "message": f"unknown user ids {missing}"}],
+        )
+    channel = Channel(
+        name=data.name,
+        description=data.description,
+        visibility=data.visibility,
+        created_by=principal.user_id,
+    )
+    session.add(channel)
+    await session.flush()
+    await _record_channel(session, channel, "created", principal.user_id)
+    await _add_member(session, channel, principal.user_id, "owner", principal.user_id)
+    for user_id in member_ids:
+        await _add_member(session, channel, user_id, "member", principal.user_id)
+    return channel
+
+
+async def create_channel_unchecked(
+    session: AsyncSession, owner_id: int, data: ChannelCreate
+) -> Channel:
+    """For the demo loader and other services acting for a known owner."""
+    principal = Principal(
+        user_id=owner_id,
+        username="",
+        role="member",
+        organization_id=None,
+        is_bot=False,
+        token_id=0,
+        scopes=None,
+        channel_ids=None,
+    )
+    return await create_channel(session, principal, data)
+
+
+async def _add_member(
+    session: AsyncSession, channel: Channel, user_id: int, role: str, actor: int
+) -> ChannelMember:
+    assert channel.id is not None
+    member = ChannelMember(channel_id=channel.id, user_id=user_id, role=role)
+    session.add(member)
+    await session.flush()
+    assert member.id is not None
+    data = {"channel_id": channel.id, "user_id": user_id, "role": role}
+    for scope in (channel_scope(channel.id), user_scope(user_id)):
+        await changes.record(
+            session,
+            scope=scope,
+            entity="channel_member",
+            entity_id=member.id,
+            op="created",
+            version=1,
+            data={**data, "channel": channel_read(channel).model_dump(mode="json")},
+            actor_id=actor,
+        )
+    return member
+
+
+async def list_channels(
+    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int | None
+) -> tuple[list[ChannelRead], str | None]:
+    ids = await visible_channel_ids(session, principal)
+    query = select(Channel).where(col(Channel.id).in_(ids))
+    rows, next_cursor = await keyset_page(session, query, col(Channel.id), cursor, limit)
+    roles = dict(
+        (
+            await session.execute(
+                select(col(ChannelMember.channel_id), col(ChannelMember.role)).where(
+                    col(ChannelMember.user_id) == principal.user_id
+                )
+            )
+        ).all()
+    )
+    unread = await _unread_by(
+        session,
+        principal.user_id,
+        col(Message.channel_id),
+        col(Message.channel_id).in_([c.id for c in rows]),
+    )
+    return [channel_read(c, roles.get(c.id), unread.get(c.id or 0, 0)) for c in rows], next_cursor
+
+
+async def get_channel(session: AsyncSession, principal: Principal, channel_id: int) -> ChannelRead:
+    result = await access(session, principal, channel_id)
+    unread = await _unread_by(
+        session, principal.user_id, col(Message.channel_id), col(Message.channel_id) == channel_id
+    )
+    return channel_read(result.channel, result.role, unread.get(channel_id, 0))
+
+
+async def update_channel(
+    session: AsyncSession,
+    principal: Principal,
+    channel_id: int,
+    data: ChannelUpdate,
+    expected_version: int | None,
+) -> Channel:
+    result = await access(session, principal, channel_id)
+    if not result.can_manage:
+        raise Forbidden("Only the channel's owners may change it.", code="owner_required")
+    channel = result.channel
+    check_version(channel.version, expected_version, channel_read(channel).model_dump(mode="json"))
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(channel, name, value)
+    channel.version += 1
+    channel.updated_at = utcnow()
+    session.add(channel)
+    await session.flush()
+    await _record_channel(session, channel, "updated", principal.user_id)
+    return channel
+
+
+async def add_member(
+    session: AsyncSession, principal: Principal, channel_id: int, user_id: int, role: str
+) -> ChannelMember:
+    result = await access(session, principal, channel_id)
+    if not result.can_manage:
+        raise Forbidden("Only the channel's owners may add members.", code="owner_required")
+    if not await identity.users_by_ids(session, [user_id]):
+        raise InvalidInput(
+            f"No user {user_id}.",
+            code="unknown_user",
+            errors=[{"field": "user_id", "message": "unknown user"}],
+        )
+    if await member_role(session, channel_id, user_id) is not None:
+        raise Conflict(f"User {user_id} is already a member.", code="already_member")
+    return await _add_member(session, result.channel, user_id, role, principal.user_id)
+
+
+async def remove_member(
+    session: AsyncSession, principal: Principal, channel_id: int, user_id: int
+) -> None:
+    result = await access(session, principal, channel_id)
+    if not result.can_manage and principal.user_id != user_id:
+        raise Forbidden("Only the channel's owners may remove members.", code="owner_required")
+    member = (
+        await session.execute(
+            select(ChannelMember).where(
+                col(ChannelMember.channel_id) == channel_id, col(ChannelMember.user_id) == user_id
+            )
+        )
+    ).scalar_one_or_none()
+    if member is None or member.id is None:
+        raise NotFound(f"User {user_id} is not a member of channel {channel_id}.")
+    await session.delete(member)
+    await session.flush()
+    data = {"channel_id": channel_id, "user_id": user_id, "role": member.role}
+    for scope in (channel_scope(channel_id), user_scope(user_id)):
+        await changes.record(
+            session,
+            scope=scope,
+            entity="channel_member",
+            entity_id=member.id,
+            op="deleted",
+            version=1,
+            data=data,
+            actor_id=principal.user_id,
+        )
+
+
+# ---- threads ----------------------------------------------------------------------------
+
+
+def thread_read(thread: Thread, unread: int = 0) -> ThreadRead:
+    return ThreadRead.model_validate({**thread.model_dump(), "unread_count": unread})
+
+
+async def create_thread(
+    session: AsyncSession, principal: Principal, channel_id: int, data: ThreadCreate
+) -> Thread:
+    await require_writer(session, principal, channel_id)
+    thread = Thread(channel_id=channel_id, title=data.title, created_by=principal.user_id)
+    session.add(thread)
+    await session.flush()
+    assert thread.id is not None
+    await changes.record(
+        session,
+        scope=channel_scope(channel_id),
+        entity="thread",
+        entity_id=thread.id,
+        op="created",
+        version=thread.version,
+        data=thread_read(thread).model_dump(mode="json", exclude={"unread_count"}),
+        actor_id=principal.user_id,
+    )
+    await search.index(
+        session,
+        "thread",
+        thread.id,
+        title=thread.title,
+        texts=[],
+        channel_id=channel_id,
+        thread_id=thread.id,
+    )
+    return thread
+
+
+async def _thread_for(session: AsyncSession, principal: Principal, thread_id: int) -> Thread:
+    thread = await session.get(Thread, thread_id)
+    if thread is None or not await can_read_channel(session, principal, thread.channel_id):
+        raise NotFound(f"No thread {thread_id}.")
+    return thread
+
+
+async def get_thread(session: AsyncSession, principal: Principal, thread_id: int) -> ThreadRead:
+    thread = await _thread_for(session, principal, thread_id)
+    unread = await _unread_by(
+        session, principal.user_id, col(Message.thread_id), col(Message.thread_id) == thread_id
+    )
+    return thread_read(thread, unread.get(thread_id, 0))
+
+
+async def list_threads(
+    session: AsyncSession,
+    principal: Principal,
+    channel_id: int,
+    *,
+    cursor: str | None,
+    limit: int | None,
+) -> tuple[list[ThreadRead], str | None]:
+    await access(session, principal, channel_id)
+    query = select(Thread).where(col(Thread.channel_id) == channel_id)
+    rows, next_cursor = await keyset_page(
+        session, query, col(Thread.id), cursor, limit, descending=True
+    )
+    unread = await _unread_by(
+        session,
+        principal.user_id,
+        col(Message.thread_id),
+        col(Message.thread_id).in_([t.id for t in rows]),
+    )
+    return [thread_read(t, unread.get(t.id or 0, 0)) for t in rows], next_cursor
+
+
+# ---- messages ---------------------------------------------------------------------------
+
+
+def detect_language(text: str) -> str:
+    """A fair guess of the language of the original when the client did not say."""
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff")
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+    if hangul and hangul >= han:
+        return "ko"
+    if han:
+        return "zh-Hans"
+    return "en"
+
+
+def _check_body(body: str) -> str:
+    if not body.strip():
+        raise InvalidInput(
+            "The message is empty.",
+            code="empty_message",
+            errors=[{"field": "body", "message": "empty"}],
+        )
+    if len(body.encode()) > MAX_MESSAGE_BYTES:
+        raise AppError(
+            f"A message may have at most {MAX_MESSAGE_BYTES} bytes.",
+            code="message_too_large",
+            status=413,
+        )
+    return body
+
+
+async def message_reads(session: AsyncSession, messages: Sequence[Message]) -> list[MessageRead]:
+    """The REST shape of messages, loading authors, reactions, translations and attachments
+    in one query each."""
+    ids = [m.id for m in messages if m.id is not None]
+    authors = await identity.users_by_ids(session, {m.author_id for m in messages})
+    reactions: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    translations: dict[int, list[MessageTranslation]] = defaultdict(list)
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    if ids:
+        for r in (
+            await session.execute(
+                select(Reaction).where(col(Reaction.message_id).in_(ids)).order_by(col(Reaction.id))
+            )
+        ).scalars():
+            reactions[r.message_id][r.emoji].append(r.user_id)
+        for t in (
+            await session.execute(
+                select(MessageTranslation)
+                .where(col(MessageTranslation.message_id).in_(ids))
+                .order_by(col(MessageTranslation.lang))
+            )
+        ).scalars():
+            translations[t.message_id].append(t)
+        for a in (
+            await session.execute(
+                select(Attachment)
+                .where(col(Attachment.message_id).in_(ids))
+                .order_by(col(Attachment.id))
+            )
+        ).scalars():
+            if a.message_id is not None:
+                attachments[a.message_id].append(a)
+    result = []
+    for m in messages:
+        assert m.id is not None
+        author = authors[m.author_id]
+        deleted = m.deleted_at is not None
+        result.append(
+            MessageRead(
+                id=m.id,
+                thread_id=m.thread_id,
+                channel_id=m.channel_id,
+                author=AuthorRead(
+                    id=m.author_id,
+                    username=author.username,
+                    display_name=author.display_name,
+                    is_bot=author.is_bot,
+                ),
+                body="" if deleted else m.body,
+                html="" if deleted else m.html,
+                lang=m.lang,
+                created_at=m.created_at,
+                edited_at=m.edited_at,
+                deleted=deleted,
+                version=m.version,
+                reactions=[]
+                if deleted
+                else [
+                    ReactionRead(emoji=e, count=len(users), user_ids=users)
+                    for e, users in reactions[m.id].items()
+                ],
+                translations=[]
+                if deleted
+                else [
+                    TranslationRead(
+                        lang=t.lang,
+                        body=t.body,
+                        html=t.html,
+                        kind=t.kind,
+                        translator_id=t.translator_id,
+                        stale=t.source_revision < m.body_revision,
+                        updated_at=t.updated_at,
+                    )
+                    for t in translations[m.id]
+                ],
+                attachments=[]
+                if deleted
+                else [
+                    AttachmentRead(
+                        id=a.id or 0,
+                        filename=a.filename,
+                        size=a.size,
+                        content_type=a.content_type,
+                        url=f"/api/v1/attachments/{a.id}",
+                    )
+                    for a in attachments[m.id]
+                ],
+            )
+        )
+    return result
+
+
+async def _record_message(
+    session: AsyncSession,
+    message: Message,
+    op: str,
+    actor: int,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    assert message.id is not None
+    read = (await message_reads(session, [message]))[0]
+    data: dict[str, Any] = read.model_dump(mode="json")
+    await changes.record(
+        session,
+        scope=channel_scope(message.channel_id),
+        entity="message",
+        entity_id=message.id,
+        op=op,
+        version=message.version,
+        data=data,
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return read
+
+
+async def _reindex_message(session: AsyncSession, message: Message) -> None:
+    assert message.id is not None
+    if message.deleted_at is not None:
+        await search.remove(session, "message", message.id)
+        return
+    texts = [
+        message.body,
+        *(
+            await session.execute(
+                select(col(MessageTranslation.body)).where(
+                    col(MessageTranslation.message_id) == message.id
+                )
+            )
+        ).scalars(),
+    ]
+    thread = await session.get(Thread, message.thread_id)
+    await search.index(
+        session,
+        "message",
+        message.id,
+        title=thread.title if thread else "",
+        texts=texts,
+        channel_id=message.channel_id,
+        thread_id=message.thread_id,
+    )
+
+
+async def post_message(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    data: MessageCreate,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    body = _check_body(data.body)
+    thread = await _thread_for(session, principal, thread_id)
+    await require_writer(session, principal, thread.channel_id)
+    now = utcnow()
+    message = Message(
+        thread_id=thread_id,
+        channel_id=thread.channel_id,
+        author_id=principal.user_id,
+        body=body,
+        html=render_markdown(body),
+        lang=data.lang or detect_language(body),
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    assert message.id is not None
+    if data.attachment_ids:
+        await _attach(session, principal, message, data.attachment_ids)
+    await session.execute(
+        update(Thread)
+        .where(col(Thread.id) == thread_id)
+        .values(
+            message_count=col(Thread.message_count) + 1,
+            last_message_id=message.id,
+            last_message_at=now,
+        )
+    )
+    read = await _record_message(
+        session, message, "created", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+    await _notify_mentions(session, principal, message)
+    await _reindex_message(session, message)
+    return read
+
+
+async def _attach(
+    session: AsyncSession, principal: Principal, message: Message, attachment_ids: list[int]
+) -> None:
+    rows = list(
+        (
+            await session.execute(select(Attachment).where(col(Attachment.id).in_(attachment_ids)))
+        ).scalars()
+    )
+    usable = {
+        a.id
+        for a in rows
+        if a.uploader_id == principal.user_id
+        and a.channel_id == message.channel_id
+        and a.message_id is None
+    }
+    bad = sorted(set(attachment_ids) - usable)
+    if bad:
+        raise InvalidInput(
+            f"Attachments {bad} cannot be used here.",
+            code="bad_attachment",
+            errors=[{"field": "attachment_ids", "message": f"unusable: {bad}"}],
+        )
+    await session.execute(
+        update(Attachment)
+        .where(col(Attachment.id).in_(attachment_ids))
+        .values(message_id=message.id)
+    )
+
+
+async def _notify_mentions(session: AsyncSession, principal: Principal, message: Message) -> None:
+    assert message.id is not None
+    usernames = extract_mentions(message.body)
+    for user in await identity.users_by_usernames(session, usernames):
+        if user.id is None or user.id == principal.user_id:
+            continue
+        reader = Principal(
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            organization_id=user.organization_id,
+            is_bot=user.is_bot,
+            token_id=0,
+            scopes=None,
+            channel_ids=None,
+        )
+        if not await can_read_channel(session, reader, message.channel_id):
+            continue  # mentioning someone who cannot see the channel tells them nothing
+        await changes.record(
+            session,
+            scope=user_scope(user.id),
+            entity="mention",
+            entity_id=message.id,
+            op="created",
+            version=1,
+            data={
+                "message_id": message.id,
+                "thread_id": message.thread_id,
+                "channel_id": message.channel_id,
+                "author_id": principal.user_id,
+                "excerpt": message.body[:200],
+            },
+            actor_id=principal.user_id,
+        )
+
+
+async def _message_for(session: AsyncSession, principal: Principal, message_id: int) -> Message:
+    message = await session.get(Message, message_id)
+    if message is None or not await can_read_channel(session, principal, message.channel_id):
+        raise NotFound(f"No message {message_id}.")
+    return message
+
+
+async def get_message(session: AsyncSession, principal: Principal, message_id: int) -> MessageRead:
+    return (await message_reads(session, [await _message_for(session, principal, message_id)]))[0]
+
+
+async def list_messages(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    newest_first: bool = False,
+) -> tuple[list[MessageRead], str | None]:
+    await _thread_for(session, principal, thread_id)
+    query = select(Message).where(col(Message.thread_id) == thread_id)
+    rows, next_cursor = await keyset_page(
+        session, query, col(Message.id), cursor, limit, descending=newest_first
+    )
+    return await message_reads(session, rows), next_cursor
+
+
+async def edit_message(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    data: MessageEdit,
+    expected_version: int | None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    body = _check_body(data.body)
+    message = await _message_for(session, principal, message_id)
+    if message.author_id != principal.user_id:
+        raise Forbidden("Only the author may edit a message.", code="not_author")
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    await require_writer(session, principal, message.channel_id)
+    if expected_version is not None and expected_version != message.version:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
+    session.add(
+        MessageRevision(
+            message_id=message_id,
+            body_revision=message.body_revision,
+            body=message.body,
+            lang=message.lang,
+            edited_by=principal.user_id,
+        )
+    )
+    message.body = body
+    message.html = render_markdown(body)
+    message.lang = data.lang or message.lang
+    message.body_revision += 1
+    message.version += 1
+    message.edited_at = utcnow()
+    session.add(message)
+    await session.flush()
+    read = await _record_message(
+        session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+    await _reindex_message(session, message)
+    return read
+
+
+async def delete_message(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    expected_version: int | None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> None:
+    message = await _message_for(session, principal, message_id)
+    result = await access(session, principal, message.channel_id)
+    if message.author_id != principal.user_id and not result.can_manage:
+        raise Forbidden(
+            "Only the author or a channel owner may delete a message.", code="not_author"
+        )
+    if message.deleted_at is not None:
+        return  # deleting twice is the same as once
+    if expected_version is not None:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
+    message.deleted_at = utcnow()
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    assert message.id is not None
+    # The tombstone: enough for any client to remove the message, none of its content.
+    await changes.record(
+        session,
+        scope=channel_scope(message.channel_id),
+        entity="message",
+        entity_id=message.id,
+        op="deleted",
+        version=message.version,
+        data={
+            "id": message.id,
+            "thread_id": message.thread_id,
+            "channel_id": message.channel_id,
+            "deleted": True,
+        },
+        actor_id=principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    await _reindex_message(session, message)
+
+
+async def message_history(
+    session: AsyncSession, principal: Principal, message_id: int
+) -> list[MessageRevision]:
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        return []
+    rows = await session.execute(
+        select(MessageRevision)
+        .where(col(MessageRevision.message_id) == message_id)
+        .order_by(col(MessageRevision.body_revision))
+    )
+    return list(rows.scalars())
+
+
+async def set_reaction(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    emoji: str,
+    on: bool,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    if not _EMOJI.match(emoji):
+        raise InvalidInput("That is not a reaction.", code="bad_emoji")
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    result = await access(session, principal, message.channel_id)
+    if not result.can_read or result.channel.is_archived:
+        raise Forbidden("You cannot react here.", code="channel_read_only")
+    existing = (
+        await session.execute(
+            select(Reaction).where(
+                col(Reaction.message_id) == message_id,
+                col(Reaction.user_id) == principal.user_id,
+                col(Reaction.emoji) == emoji,
+            )
+        )
+    ).scalar_one_or_none()
+    if on == (existing is not None):
+        return (await message_reads(session, [message]))[0]  # already so: nothing to write
+    if on:
+        session.add(Reaction(message_id=message_id, user_id=principal.user_id, emoji=emoji))
+    elif existing is not None:
+        await session.delete(existing)
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    return await _record_message(
+        session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+
+
+async def put_translation(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    lang: str,
+    data: TranslationPut,
+) -> MessageRead:
+    if lang not in ("ko", "zh-Hans", "en"):
+        raise InvalidInput(f"Unsupported language {lang!r}.", code="unsupported_language")
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    if lang == message.lang:
+        raise InvalidInput("That is the message's original language.", code="original_language")
+    result = await access(session, principal, message.channel_id)
+    if not (result.can_write or result.allowed_bot):
+        raise Forbidden("You cannot translate here.", code="channel_read_only")
+    body = _check_body(data.body)
+    kind = (
+        "bot"
+        if principal.is_bot
+        else (data.kind if data.kind in ("human", "reviewed") else "human")
+    )
+    translation = (
+        await session.execute(
+            select(MessageTranslation).where(
+                col(MessageTranslation.message_id) == message_id,
+                col(MessageTranslation.lang) == lang,
+            )
+        )
+    ).scalar_one_or_none()
+    if translation is None:
+        translation = MessageTranslation(
+            message_id=message_id,
+            lang=lang,
+            body=body,
+            html="",
+            kind=kind,
+            translator_id=principal.user_id,
+            source_revision=message.body_revision,
+        )
+    translation.body = body
+    translation.html = render_markdown(body)
+    translation.kind = kind
+    translation.translator_id = principal.user_id
+    translation.source_revision = message.body_revision
+    translation.updated_at = utcnow()
+    session.add(translation)
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    read = await _record_message(session, message, "updated", principal.user_id)
+    await _reindex_message(session, message)
+    return read
+
+
+# ---- read state -------------------------------------------------------------------------
+
+
+async def _unread_by(
+    session: AsyncSession, user_id: int, group: Any, condition: Any
+) -> dict[int, int]:
+    """Unread messages (others', not deleted, after the user's read mark) grouped by
+    ``group`` (channel or thread id)."""
+    last_read = (
+        select(col(ReadState.last_read_message_id))
+        .where(
+            col(ReadState.user_id) == user_id, col(ReadState.thread_id) == col(Message.thread_id)
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(group, func.count())
+        .where(
+            condition,
+            col(Message.author_id) != user_id,
+            col(Message.deleted_at).is_(None),
+            col(Message.id) > func.coalesce(last_read, 0),
+        )
+        .group_by(group)
+    )
+    return {int(k): int(v) for k, v in (await session.execute(query)).all()}
+
+
+async def mark_read(
+    session: AsyncSession, principal: Principal, thread_id: int, message_id: int
+) -> None:
+    thread = await _thread_for(session, principal, thread_id)
+    message = await session.get(Message, message_id)
+    if message is None or message.thread_id != thread_id:
+        raise InvalidInput(
+            f"Message {message_id} is not in thread {thread_id}.", code="wrong_thread"
+        )
+    state = (
+        await session.execute(
+            select(ReadState).where(
+                col(ReadState.user_id) == principal.user_id, col(ReadState.thread_id) == thread_id
+            )
+        )
+    ).scalar_one_or_none()
+    if state is None:
+        state = ReadState(
+            user_id=principal.user_id,
+            channel_id=thread.channel_id,
+            thread_id=thread_id,
+            last_read_message_id=message_id,
+        )
+    elif message_id <= state.last_read_message_id:
+        return  # read marks only move forward
+    state.last_read_message_id = message_id
+    state.updated_at = utcnow()
+    session.add(state)
+    await session.flush()
+    assert state.id is not None
+    await changes.record(
+        session,
+        scope=user_scope(principal.user_id),
+        entity="read_state",
+        entity_id=state.id,
+        op="updated",
+        version=1,
+        data={
+            "thread_id": thread_id,
+            "channel_id": thread.channel_id,
+            "last_read_message_id": message_id,
+        },
+        actor_id=principal.user_id,
+    )
+
+
+# ---- attachments ------------------------------------------------------------------------
+
+
+async def upload_attachment(
+    session: AsyncSession,
+    principal: Principal,
+    channel_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    data_dir: Path,
+    max_bytes: int,
+) -> Attachment:
+    await require_writer(session, principal, channel_id)
+    if not data:
+        raise InvalidInput("The file is empty.", code="empty_file")
+    if len(data) > max_bytes:
+        raise AppError(
+            f"Files may have at most {max_bytes} bytes.", code="file_too_large", status=413
+        )
+    digest = store_blob(data_dir, data)
+    attachment = Attachment(
+        channel_id=channel_id,
+        uploader_id=principal.user_id,
+        filename=Path(filename or "file").name[:255] or "file",
+        content_type=sniff_content_type(data),
+        size=len(data),
+        sha256=digest,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment
+
+
+async def get_attachment(
+    session: AsyncSession, principal: Principal, attachment_id: int
+) -> Attachment:
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None or not await can_read_channel(session, principal, attachment.channel_id):
+        raise NotFound(f"No attachment {attachment_id}.")
+    return attachment

@@ -1,0 +1,139 @@
+"""Index documents in the writer's transaction (searchable as soon as it commits) and query
+them, filtered by what the caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from server.core.types import utcnow
+from server.search.models import SearchDocument, SearchHit
+from server.search.text import fts5_match_expression, highlight, index_terms, tsquery_expression
+
+MAX_QUERY_CHARS = 200
+
+
+async def index(
+    session: AsyncSession,
+    kind: str,
+    entity_id: int,
+    *,
+    title: str = "",
+    texts: Sequence[str],
+    channel_id: int | None = None,
+    thread_id: int | None = None,
+    meeting_id: int | None = None,
+) -> None:
+    """Insert or replace the document of one entity (its text and all its translations)."""
+    content = "\n".join(t for t in (title, *texts) if t)
+    values = {
+        "kind": kind,
+        "entity_id": entity_id,
+        "channel_id": channel_id,
+        "thread_id": thread_id,
+        "meeting_id": meeting_id,
+        "title": title[:300],
+        "content": content,
+        "terms": index_terms(content),
+        "updated_at": utcnow(),
+    }
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    statement = insert(SearchDocument).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "entity_id"],
+        set_={k: statement.excluded[k] for k in values if k not in ("kind", "entity_id")},
+    )
+    await session.execute(statement)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def remove(session: AsyncSession, kind: str, entity_id: int) -> None:
+    await session.execute(
+        delete(SearchDocument).where(
+            col(SearchDocument.kind) == kind, col(SearchDocument.entity_id) == entity_id
+        )
+    )
+
+
+async def search(
+    session: AsyncSession,
+    query: str,
+    *,
+    kinds: Collection[str],
+    channel_ids: Collection[int],
+    meeting_ids: Collection[int] = (),
+    limit: int = 30,
+) -> list[SearchHit]:
+    """Ranked hits among documents in the given channels or meetings only."""
+    query = query.strip()[:MAX_QUERY_CHARS]
+    if not query or (not channel_ids and not meeting_ids):
+        return []
+    params: dict[str, object] = {"limit": limit}
+    scope_filters = []
+    if channel_ids:
+        params["channel_ids"] = list(channel_ids)
+        scope_filters.append("d.channel_id IN :channel_ids")
+    if meeting_ids:
+        params["meeting_ids"] = list(meeting_ids)
+        scope_filters.append("d.meeting_id IN :meeting_ids")
+    kind_list = sorted(kinds)
+    params["kinds"] = kind_list
+    where_scope = "(" + " OR ".join(scope_filters) + ")"
+    if _dialect(session) == "postgresql":
+        expression = tsquery_expression(query)
+        if expression is None:
+            return []
+        params["q"] = expression
+        sql = (
+            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
+            " d.meeting_id, ts_rank(to_tsvector('simple', d.terms), q) AS rank"
+            " FROM search_documents d, to_tsquery('simple', :q) q"
+            f" WHERE to_tsvector('simple', d.terms) @@ q AND d.kind IN :kinds AND {where_scope}"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+        )
+    else:
+        expression = fts5_match_expression(query)
+        if expression is None:
+            return []
+        params["q"] = expression
+        # bm25() is lower for better matches; negate it so that higher is better everywhere.
+        sql = (
+            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
+            " d.meeting_id, -bm25(search_fts) AS rank"
+            " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
+            f" WHERE search_fts MATCH :q AND d.kind IN :kinds AND {where_scope}"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+        )
+    statement = text(sql)
+    expanding = ["kinds"] + [k for k in ("channel_ids", "meeting_ids") if k in params]
+    statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    rows = (await session.execute(statement, params)).all()
+    return [
+        SearchHit(
+            kind=row.kind,
+            id=row.entity_id,
+            title=row.title,
+            snippet_html=highlight(row.content, query),
+            channel_id=row.channel_id,
+            thread_id=row.thread_id,
+            meeting_id=row.meeting_id,
+            rank=float(row.rank),
+        )
+        for row in rows
+    ]
+
+
+async def documents_for(session: AsyncSession, kind: str, entity_id: int) -> SearchDocument | None:
+    result = await session.execute(
+        select(SearchDocument).where(
+            col(SearchDocument.kind) == kind, col(SearchDocument.entity_id) == entity_id
+        )
+    )
+    return result.scalar_one_or_none()
