@@ -40,7 +40,10 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        ws="websockets-sansio",
         ws_max_size=1024 * 1024,
+        ws_ping_interval=settings.ws_heartbeat_seconds,
+        ws_ping_timeout=settings.ws_heartbeat_seconds,
     )
 
 

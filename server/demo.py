@@ -1,4 +1,5 @@
-"""Clearly labelled demo data for a first start: two delegations, their people, an admin."""
+"""Clearly labelled demo data for a first start: two delegations, their people, an admin,
+and one channel."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.db import Database
 from server.core.i18n import Translations
+from server.discussion import service as discussion
+from server.discussion.models import ChannelCreate, MessageCreate, ThreadCreate
 from server.identity import service as identity
 from server.identity.models import OrganizationCreate, User, UserCreate
+from server.identity.service import Principal
 
 DEMO_PASSWORD = "gyoryu-demo-2026"  # printed at start-up; a demo only, never production
 
@@ -62,8 +66,9 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
     )
     orgs = {"seoul": seoul.id, "beijing": beijing.id}
     logins = []
+    user_ids = []
     for username, name, locale, tz, org, role in DEMO_USERS:
-        await identity.create_user(
+        user = await identity.create_user(
             session,
             None,
             UserCreate(
@@ -78,7 +83,43 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
             ip=None,
         )
         logins.append(DemoLogin(username, DEMO_PASSWORD, name))
+        assert user.id is not None
+        user_ids.append(user.id)
+    await _demo_channel(session, owner_id=user_ids[1], member_ids=user_ids[2:])
     return logins
+
+
+async def _demo_channel(session: AsyncSession, owner_id: int, member_ids: list[int]) -> None:
+    channel = await discussion.create_channel_unchecked(
+        session,
+        owner_id,
+        ChannelCreate(
+            name="서울–北京 실무협의 Working group [DEMO]",
+            description="Demo channel of the Seoul–Beijing working-level exchange.",
+            member_ids=member_ids,
+        ),
+    )
+    assert channel.id is not None
+    principal = Principal(
+        user_id=owner_id,
+        username="",
+        role="member",
+        organization_id=None,
+        is_bot=False,
+        token_id=0,
+        scopes=None,
+        channel_ids=None,
+    )
+    thread = await discussion.create_thread(
+        session, principal, channel.id, ThreadCreate(title="환영합니다 · 欢迎 · Welcome")
+    )
+    assert thread.id is not None
+    await discussion.post_message(
+        session,
+        principal,
+        thread.id,
+        MessageCreate(body="[DEMO] 서울과 베이징 실무자 여러분, 환영합니다.", lang="ko"),
+    )
 
 
 async def load_demo_if_empty(db: Database) -> list[DemoLogin] | None:

@@ -120,7 +120,12 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     """The real app served by uvicorn on a free port, in this test's event loop."""
     application = create_app(settings)
     config = uvicorn.Config(
-        application, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="websockets"
+        application,
+        host="127.0.0.1",
+        port=0,
+        lifespan="on",
+        log_level="warning",
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

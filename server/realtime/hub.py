@@ -1,0 +1,366 @@
+"""The realtime hub of one process: WebSocket subscriptions by scope, fed from the broker in
+seq order, with gaps filled from the change log; typing and presence as ephemeral signals.
+
+Ordering: one task processes every change batch in turn. A batch whose first seq is beyond
+the next expected one means another process's publish is late or lost; since seqs are
+allocated under a lock held until commit, every lower seq is already committed, so the hub
+reads the missing ones from the change log and delivers them first. Late duplicates are
+dropped. Each connection therefore sees its scopes' changes in seq order, each once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+import orjson
+import structlog
+from prometheus_client import Counter, Gauge
+
+from server.changes import service as changes
+from server.changes.broker import Broker
+from server.changes.models import ChangeEvent
+from server.core.db import Database
+from server.identity.service import Principal
+
+log = structlog.get_logger(__name__)
+
+CONNECTIONS = Gauge("gyoryu_ws_connections", "Open WebSocket connections")
+DELIVERED = Counter("gyoryu_ws_events_delivered_total", "Change events queued to WebSockets")
+DROPPED = Counter("gyoryu_ws_slow_consumers_total", "Connections dropped for being too slow")
+
+REPLAY_PAGE = 500
+SEND_TIMEOUT_SECONDS = 10.0
+
+
+class Connection:
+    """One WebSocket: a bounded send queue drained by its own writer task."""
+
+    def __init__(
+        self,
+        send_text: Callable[[str], Awaitable[None]],
+        close: Callable[[int, str], Awaitable[None]],
+        principal: Principal,
+        display_name: str,
+        queue_size: int,
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self._send_text = send_text
+        self._close = close
+        # Who is connected, with the token's scopes: re-checked when access changes.
+        self.principal = principal
+        self.user_id = principal.user_id
+        self.display_name = display_name
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.scopes: set[str] = set()
+        # Scopes still replaying: their live events wait here, to follow the replay.
+        self.replaying: dict[str, list[str]] = {}
+        self.closed = asyncio.Event()
+        self.close_reason: str | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
+
+    def offer(self, text: str) -> bool:
+        """Queue without waiting; False when the client has fallen too far behind."""
+        if self.closed.is_set():
+            return True
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def put(self, text: str) -> None:
+        """Queue, waiting for room: for replays, which the client asked for."""
+        await self.queue.put(text)
+
+    def deliver(self, scope: str, text: str) -> bool:
+        waiting = self.replaying.get(scope)
+        if waiting is not None:
+            waiting.append(text)
+            return True
+        return self.offer(text)
+
+    async def _write_forever(self) -> None:
+        try:
+            while True:
+                text = await self.queue.get()
+                await asyncio.wait_for(self._send_text(text), SEND_TIMEOUT_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except TimeoutError:
+            await self.shutdown(4008, "slow consumer: a send took too long")
+        except Exception:
+            await self.shutdown(1011, "send failed")
+
+    async def shutdown(self, code: int, reason: str) -> None:
+        if self.closed.is_set():
+            return
+        self.close_reason = reason
+        self.closed.set()
+        if self._writer is not None and self._writer is not asyncio.current_task():
+            self._writer.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._close(code, reason), 2)
+
+
+class Hub:
+    def __init__(self, db: Database, broker: Broker) -> None:
+        self.db = db
+        self.broker = broker
+        self.origin = uuid.uuid4().hex
+        self.last_seq = 0
+        self.subscribers: dict[str, set[Connection]] = defaultdict(set)
+        self.connections: set[Connection] = set()
+        self._inbox: asyncio.Queue[Sequence[ChangeEvent] | None] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        # presence: scope -> user -> connection count here; and which other processes have them
+        self._local_presence: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self._remote_presence: dict[str, dict[int, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self.on_access_check: Callable[[Connection, str], Awaitable[bool]] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        # Keep a reference until done, so the task is not garbage-collected mid-way.
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def start(self) -> None:
+        async with self.db.session(write=False) as session:
+            self.last_seq = await changes.head(session)
+        self.broker.on_changes(self._on_changes)
+        self.broker.on_signal(self._on_signal)
+        self._tasks = [
+            asyncio.create_task(self._consume(), name="hub-consumer"),
+            asyncio.create_task(self._watch_for_gaps(), name="hub-gap-watch"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for conn in list(self.connections):
+            await conn.shutdown(1001, "server shutting down")
+
+    # ---- the change stream ----------------------------------------------------------------
+
+    async def _on_changes(self, events: Sequence[ChangeEvent]) -> None:
+        self._inbox.put_nowait(events)
+
+    async def _watch_for_gaps(self) -> None:
+        # A publish lost on the way (Redis restart) would otherwise wait for the next change.
+        while True:
+            await asyncio.sleep(1.0)
+            self._inbox.put_nowait(None)
+
+    async def _consume(self) -> None:
+        while True:
+            events = await self._inbox.get()
+            try:
+                if events is None:
+                    await self._catch_up_to_head()
+                else:
+                    await self._process(events)
+            except Exception:
+                log.exception("hub_process_failed")
+
+    async def _catch_up_to_head(self) -> None:
+        async with self.db.session(write=False) as session:
+            head = await changes.head(session)
+        if head > self.last_seq:
+            await self._fill(head)
+
+    async def _process(self, events: Sequence[ChangeEvent]) -> None:
+        for event in events:
+            if event.seq <= self.last_seq:
+                continue  # already delivered (filled from the log, or a duplicate)
+            if event.seq > self.last_seq + 1:
+                await self._fill(event.seq - 1)
+            self._dispatch(event)
+
+    async def _fill(self, until: int) -> None:
+        while self.last_seq < until:
+            async with self.db.session(write=False) as session:
+                missing = await changes.read_since(
+                    session, self.last_seq, None, limit=REPLAY_PAGE, until=until
+                )
+            if not missing:
+                log.warning("hub_gap_unfillable", after=self.last_seq, until=until)
+                self.last_seq = until
+                return
+            for event in missing:
+                self._dispatch(event)
+
+    def _dispatch(self, event: ChangeEvent) -> None:
+        self.last_seq = event.seq
+        subscribers = self.subscribers.get(event.scope)
+        if subscribers:
+            for conn in list(subscribers):
+                if conn.deliver(event.scope, event.wire):
+                    DELIVERED.inc()
+                else:
+                    DROPPED.inc()
+                    self._spawn(self.drop_slow(conn))
+        if event.entity in ("channel_member", "channel", "meeting_participant", "meeting"):
+            self._spawn(self._recheck_access(event))
+
+    async def drop_slow(self, conn: Connection) -> None:
+        await conn.shutdown(4008, "slow consumer: too many undelivered events")
+        self.remove(conn)
+
+    async def _recheck_access(self, event: ChangeEvent) -> None:
+        """Losing access ends a subscription at once."""
+        check = self.on_access_check
+        if check is None:
+            return
+        for conn in list(self.subscribers.get(event.scope, ())):
+            if not await check(conn, event.scope):
+                self._unsubscribe(conn, event.scope)
+                conn.offer(
+                    orjson.dumps(
+                        {
+                            "type": "subscription_ended",
+                            "scope": event.scope,
+                            "reason": "access_revoked",
+                        }
+                    ).decode()
+                )
+
+    # ---- subscriptions --------------------------------------------------------------------
+
+    def add(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        CONNECTIONS.inc()
+        conn.start()
+
+    def remove(self, conn: Connection) -> None:
+        if conn not in self.connections:
+            return
+        self.connections.discard(conn)
+        CONNECTIONS.dec()
+        for scope in list(conn.scopes):
+            self._unsubscribe(conn, scope)
+
+    def _unsubscribe(self, conn: Connection, scope: str) -> None:
+        conn.scopes.discard(scope)
+        conn.replaying.pop(scope, None)
+        subs = self.subscribers.get(scope)
+        if subs is not None:
+            subs.discard(conn)
+            if not subs:
+                del self.subscribers[scope]
+        counts = self._local_presence[scope]
+        counts[conn.user_id] -= 1
+        if counts[conn.user_id] <= 0:
+            del counts[conn.user_id]
+            self._signal(
+                {"type": "presence", "scope": scope, "user_id": conn.user_id, "status": "offline"}
+            )
+
+    async def subscribe(self, conn: Connection, scopes: list[str], since: int | None) -> int:
+        """Register for live changes, replay those after ``since``, answer ``caught_up``.
+
+        Registration and reading the hub's position happen without an await in between, so
+        every change is either at or below that position (replayed from the log) or above it
+        (held until the replay is done): no gap and no duplicate at the switch-over."""
+        new = [s for s in scopes if s not in conn.scopes]
+        position = self.last_seq
+        for scope in new:
+            conn.scopes.add(scope)
+            self.subscribers[scope].add(conn)
+            if since is not None:
+                conn.replaying[scope] = []
+        if since is not None and new:
+            after = since
+            while after < position:
+                async with self.db.session(write=False) as session:
+                    page = await changes.read_since(
+                        session, after, new, limit=REPLAY_PAGE, until=position
+                    )
+                if not page:
+                    break
+                for event in page:
+                    await conn.put(event.wire)
+                after = page[-1].seq
+        await conn.put(orjson.dumps({"type": "caught_up", "seq": position}).decode())
+        for scope in new:
+            # Live events held during the replay, oldest first; ones arriving meanwhile join
+            # the same list, so nothing overtakes them. A client that cannot take them in
+            # time is dropped like any slow consumer.
+            held = conn.replaying.get(scope, [])
+            while held and not conn.closed.is_set():
+                try:
+                    await asyncio.wait_for(conn.put(held.pop(0)), SEND_TIMEOUT_SECONDS)
+                except TimeoutError:
+                    await self.drop_slow(conn)
+                    return position
+            conn.replaying.pop(scope, None)
+        for scope in new:
+            self._join_presence(conn, scope)
+        return position
+
+    def unsubscribe(self, conn: Connection, scopes: list[str]) -> None:
+        for scope in scopes:
+            if scope in conn.scopes:
+                self._unsubscribe(conn, scope)
+
+    # ---- typing and presence --------------------------------------------------------------
+
+    def _join_presence(self, conn: Connection, scope: str) -> None:
+        counts = self._local_presence[scope]
+        counts[conn.user_id] += 1
+        online = sorted(set(counts) | {u for u, o in self._remote_presence[scope].items() if o})
+        conn.offer(
+            orjson.dumps({"type": "presence_state", "scope": scope, "user_ids": online}).decode()
+        )
+        if counts[conn.user_id] == 1:
+            self._signal(
+                {"type": "presence", "scope": scope, "user_id": conn.user_id, "status": "online"}
+            )
+
+    def typing(self, conn: Connection, scope: str, thread_id: int | None) -> None:
+        if scope in conn.scopes:
+            self._signal(
+                {
+                    "type": "typing",
+                    "scope": scope,
+                    "thread_id": thread_id,
+                    "user_id": conn.user_id,
+                    "display_name": conn.display_name,
+                }
+            )
+
+    def _signal(self, payload: dict[str, Any]) -> None:
+        payload["origin"] = self.origin
+        text = orjson.dumps(payload).decode()
+        self._spawn(self.broker.publish_signal(text))
+
+    async def _on_signal(self, text: str) -> None:
+        payload = orjson.loads(text)
+        scope = payload.get("scope")
+        origin = payload.pop("origin", None)
+        if payload.get("type") == "presence" and origin != self.origin:
+            holders = self._remote_presence[scope][payload["user_id"]]
+            if payload["status"] == "online":
+                holders.add(origin)
+            else:
+                holders.discard(origin)
+            if payload["status"] == "offline" and self._local_presence[scope].get(
+                payload["user_id"]
+            ):
+                return  # still online here, in another tab
+        out = orjson.dumps(payload).decode()
+        for conn in list(self.subscribers.get(scope, ())):
+            if conn.user_id != payload.get("user_id"):
+                conn.offer(out)
