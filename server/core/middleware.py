@@ -27,7 +27,8 @@ class _BodyTooLarge(Exception):
 class BodyLimitMiddleware:
     """Refuse bodies over a limit with 413, by Content-Length or while streaming.
 
-    Upload routes (paths ending in ``/upload`` or ``/attachments``) get the larger limit."""
+    Upload routes (paths ending in ``/upload`` or ``/attachments``, and directory CSV imports)
+    get the larger limit."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
@@ -39,9 +40,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        limit = (
-            self.max_upload_bytes if path.endswith(("/upload", "/attachments")) else self.max_bytes
-        )
+        is_upload = path.endswith(("/upload", "/attachments")) or "/directory/import/" in path
+        limit = self.max_upload_bytes if is_upload else self.max_bytes
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await self._refuse(scope, receive, send, limit)

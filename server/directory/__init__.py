@@ -1,0 +1,1 @@
+"""The exchange directory: regions, cities, partnerships, sectors, counterparts, glossary."""

@@ -1,0 +1,408 @@
+"""Routes of the exchange directory: parse, authorize, call the service.
+
+Reads: any signed-in person, or a bot with ``directory:read``. Writes: administrators."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
+
+from server.core.db import Database
+from server.core.deps import SessionDep, client_ip
+from server.core.pagination import Page
+from server.directory import csvio, service
+from server.directory.models import (
+    CityCreate,
+    CityRead,
+    CityUpdate,
+    CounterpartCreate,
+    CounterpartRead,
+    CounterpartUpdate,
+    GlossaryTermCreate,
+    GlossaryTermRead,
+    ImportReport,
+    OrganizationCityRead,
+    OrganizationCitySet,
+    PartnershipCreate,
+    PartnershipKind,
+    PartnershipRead,
+    PartnershipStatus,
+    PartnershipUpdate,
+    RegionCreate,
+    RegionKind,
+    RegionRead,
+    SectorCreate,
+    SectorRead,
+)
+from server.identity.idempotency import IdempotencyDep
+from server.identity.permissions import AdminPrincipal, require
+from server.identity.service import Principal
+
+router = APIRouter(tags=["directory"])
+IfMatch = Annotated[int | None, Header(alias="If-Match")]
+DirectoryReader = Annotated[Principal, Depends(require("directory:read"))]
+Limit = Annotated[int | None, Query(ge=1, le=200)]
+CountryFilter = Literal["KR", "CN"]
+CsvKind = Literal["cities", "partnerships", "sectors", "counterparts"]
+
+
+# ---- regions ----------------------------------------------------------------------------
+
+
+@router.post("/regions", status_code=201, response_model=RegionRead)
+async def create_region(
+    body: RegionCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    region = await service.create_region(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.region_read(region))
+
+
+@router.get("/regions", response_model=Page[RegionRead])
+async def list_regions(
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    country: CountryFilter | None = None,
+    kind: RegionKind | None = None,
+) -> Page[RegionRead]:
+    rows, next_cursor = await service.list_regions(
+        session, cursor=cursor, limit=limit, country=country, kind=kind
+    )
+    return Page(items=[service.region_read(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/regions/{region_id}", response_model=RegionRead)
+async def get_region(region_id: int, _: DirectoryReader, session: SessionDep) -> RegionRead:
+    return service.region_read(await service.get_region(session, region_id))
+
+
+# ---- cities -----------------------------------------------------------------------------
+
+
+@router.post("/cities", status_code=201, response_model=CityRead)
+async def create_city(
+    body: CityCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    city = await service.create_city(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.city_read(city))
+
+
+@router.get("/cities", response_model=Page[CityRead])
+async def list_cities(
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    country: CountryFilter | None = None,
+    region_id: int | None = None,
+) -> Page[CityRead]:
+    rows, next_cursor = await service.list_cities(
+        session, cursor=cursor, limit=limit, country=country, region_id=region_id
+    )
+    return Page(items=[service.city_read(c) for c in rows], next_cursor=next_cursor)
+
+
+@router.get("/cities/{city_id}", response_model=CityRead)
+async def get_city(city_id: int, _: DirectoryReader, session: SessionDep) -> CityRead:
+    return service.city_read(await service.get_city(session, city_id))
+
+
+@router.patch("/cities/{city_id}", response_model=CityRead)
+async def update_city(
+    city_id: int,
+    body: CityUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> CityRead:
+    city = await service.update_city(
+        session, principal, city_id, body, client_ip(request), expected_version=if_match
+    )
+    return service.city_read(city)
+
+
+# ---- partnerships -----------------------------------------------------------------------
+
+
+@router.post("/partnerships", status_code=201, response_model=PartnershipRead)
+async def create_partnership(
+    body: PartnershipCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    partnership = await service.create_partnership(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.partnership_read(partnership))
+
+
+@router.get("/partnerships", response_model=Page[PartnershipRead])
+async def list_partnerships(
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    city_id: int | None = None,
+    kind: PartnershipKind | None = None,
+    status: PartnershipStatus | None = None,
+) -> Page[PartnershipRead]:
+    rows, next_cursor = await service.list_partnerships(
+        session, cursor=cursor, limit=limit, city_id=city_id, kind=kind, status=status
+    )
+    return Page(items=[service.partnership_read(p) for p in rows], next_cursor=next_cursor)
+
+
+@router.get("/partnerships/{partnership_id}", response_model=PartnershipRead)
+async def get_partnership(
+    partnership_id: int, _: DirectoryReader, session: SessionDep
+) -> PartnershipRead:
+    return service.partnership_read(await service.get_partnership(session, partnership_id))
+
+
+@router.patch("/partnerships/{partnership_id}", response_model=PartnershipRead)
+async def update_partnership(
+    partnership_id: int,
+    body: PartnershipUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> PartnershipRead:
+    partnership = await service.update_partnership(
+        session, principal, partnership_id, body, client_ip(request), expected_version=if_match
+    )
+    return service.partnership_read(partnership)
+
+
+# ---- sectors ----------------------------------------------------------------------------
+
+
+@router.post("/sectors", status_code=201, response_model=SectorRead)
+async def create_sector(
+    body: SectorCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    sector = await service.create_sector(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.sector_read(sector))
+
+
+@router.get("/sectors", response_model=Page[SectorRead])
+async def list_sectors(
+    _: DirectoryReader, session: SessionDep, cursor: str | None = None, limit: Limit = None
+) -> Page[SectorRead]:
+    rows, next_cursor = await service.list_sectors(session, cursor=cursor, limit=limit)
+    return Page(items=[service.sector_read(s) for s in rows], next_cursor=next_cursor)
+
+
+@router.get("/sectors/{sector_id}", response_model=SectorRead)
+async def get_sector(sector_id: int, _: DirectoryReader, session: SessionDep) -> SectorRead:
+    return service.sector_read(await service.get_sector(session, sector_id))
+
+
+# ---- organizations' cities --------------------------------------------------------------
+
+
+@router.get("/directory/organization-cities/{organization_id}", response_model=OrganizationCityRead)
+async def get_organization_city(
+    organization_id: int, _: DirectoryReader, session: SessionDep
+) -> OrganizationCityRead:
+    return await service.get_organization_city(session, organization_id)
+
+
+@router.put("/directory/organization-cities/{organization_id}", response_model=OrganizationCityRead)
+async def set_organization_city(
+    organization_id: int,
+    body: OrganizationCitySet,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+) -> OrganizationCityRead:
+    return await service.set_organization_city(
+        session, principal, organization_id, body.city_id, client_ip(request)
+    )
+
+
+# ---- counterparts -----------------------------------------------------------------------
+
+
+@router.post("/counterparts", status_code=201, response_model=CounterpartRead)
+async def create_counterpart(
+    body: CounterpartCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    counterpart = await service.create_counterpart(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.counterpart_read(counterpart))
+
+
+@router.get("/counterparts", response_model=Page[CounterpartRead])
+async def list_counterparts(
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    partnership_id: int | None = None,
+    sector_id: int | None = None,
+    user_id: int | None = None,
+    include_ended: bool = False,
+) -> Page[CounterpartRead]:
+    rows, next_cursor = await service.list_counterparts(
+        session,
+        cursor=cursor,
+        limit=limit,
+        partnership_id=partnership_id,
+        sector_id=sector_id,
+        user_id=user_id,
+        include_ended=include_ended,
+    )
+    return Page(items=[service.counterpart_read(c) for c in rows], next_cursor=next_cursor)
+
+
+@router.get("/counterparts/{counterpart_id}", response_model=CounterpartRead)
+async def get_counterpart(
+    counterpart_id: int, _: DirectoryReader, session: SessionDep
+) -> CounterpartRead:
+    return service.counterpart_read(await service.get_counterpart(session, counterpart_id))
+
+
+@router.get("/counterparts/{counterpart_id}/history", response_model=Page[CounterpartRead])
+async def counterpart_history(
+    counterpart_id: int,
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+) -> Page[CounterpartRead]:
+    rows, next_cursor = await service.counterpart_history(
+        session, counterpart_id, cursor=cursor, limit=limit
+    )
+    return Page(items=[service.counterpart_read(c) for c in rows], next_cursor=next_cursor)
+
+
+@router.patch("/counterparts/{counterpart_id}", response_model=CounterpartRead)
+async def change_counterpart(
+    counterpart_id: int,
+    body: CounterpartUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> CounterpartRead:
+    counterpart = await service.change_counterpart(
+        session, principal, counterpart_id, body, client_ip(request), expected_version=if_match
+    )
+    return service.counterpart_read(counterpart)
+
+
+@router.post("/counterparts/{counterpart_id}/end", response_model=CounterpartRead)
+async def end_counterpart(
+    counterpart_id: int,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> CounterpartRead:
+    counterpart = await service.end_counterpart(
+        session, principal, counterpart_id, client_ip(request), expected_version=if_match
+    )
+    return service.counterpart_read(counterpart)
+
+
+# ---- glossary ---------------------------------------------------------------------------
+
+
+@router.post("/glossary", status_code=201, response_model=GlossaryTermRead)
+async def create_glossary_term(
+    body: GlossaryTermCreate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    idem: IdempotencyDep,
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    term = await service.create_glossary_term(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, service.glossary_read(term))
+
+
+@router.get("/glossary", response_model=Page[GlossaryTermRead])
+async def list_glossary(
+    _: DirectoryReader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sector_id: int | None = None,
+) -> Page[GlossaryTermRead]:
+    rows, next_cursor = await service.list_glossary(
+        session, cursor=cursor, limit=limit, q=q, sector_id=sector_id
+    )
+    return Page(items=[service.glossary_read(t) for t in rows], next_cursor=next_cursor)
+
+
+# ---- CSV --------------------------------------------------------------------------------
+
+
+@router.get("/directory/export/{kind}.csv", response_class=StreamingResponse)
+async def export_csv(kind: CsvKind, request: Request, _: DirectoryReader) -> StreamingResponse:
+    db: Database = request.app.state.db
+
+    async def stream() -> AsyncIterator[bytes]:
+        # The request's session is closed once this route returns: the stream has its own.
+        async with db.session(write=False) as session:
+            async for chunk in csvio.export_csv(session, kind):
+                yield chunk
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="gyoryu-{kind}.csv"'},
+    )
+
+
+@router.post("/directory/import/{kind}", response_model=ImportReport)
+async def import_csv(
+    kind: CsvKind,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    file: Annotated[UploadFile, File()],
+    dry_run: bool = False,
+) -> ImportReport:
+    return await csvio.import_csv(
+        session,
+        principal,
+        kind,
+        file.file,
+        dry_run=dry_run,
+        ip=client_ip(request),
+        publish_from=request.app.state.db,
+    )
