@@ -20,8 +20,12 @@ from server.core.errors import install_error_handlers, problem
 from server.core.logging import configure_logging
 from server.core.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from server.directory import api as directory_api
 from server.discussion import api as discussion_api
 from server.identity import api as identity_api
+from server.meetings import api as meetings_api
+from server.realtime import api as realtime_api
+from server.realtime.hub import Hub
 from server.search import api as search_api
 
 API_PREFIX = "/api/v1"
@@ -48,9 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             app.state.redis = None
             app.state.rate_limiter = MemoryRateLimiter()
+        hub = Hub(db, broker)
+        hub.on_access_check = realtime_api.access_checker(db)
+        await hub.start()
+        app.state.hub = hub
         try:
             yield
         finally:
+            await hub.stop()
             await broker.stop()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
@@ -76,8 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(identity_api.router)
+    api.include_router(directory_api.router)
     api.include_router(discussion_api.router)
     api.include_router(search_api.router)
+    api.include_router(meetings_api.router)
+    api.include_router(realtime_api.router)
     app.include_router(api)
     app.include_router(_health_router())
     _mount_web(app, settings)

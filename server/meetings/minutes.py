@@ -1,0 +1,779 @@
+"""Minutes: sections per agenda item (Markdown notes, versions, full history), decisions,
+approvals by each delegation, amendments, and minutes files (upload -> proposal -> confirm).
+
+Approval rules:
+
+* Minutes can be written once the meeting is ``in_progress`` (also ``held``,
+  ``minutes_review`` and ``approved``), by participants other than observers.
+* Each delegation approves once per amendment, by a participant who is its ``chair`` or
+  ``secretary`` (their user's organization is the delegation). When every delegation approved,
+  a ``minutes_review`` meeting becomes ``approved`` and the minutes are frozen: a snapshot is
+  kept, and any later change opens the next amendment (amendment 0 is the original minutes),
+  which needs its own approval by every delegation.
+* Any change while some (not all) delegations approved the current amendment withdraws those
+  approvals; the write's answer lists them under ``withdrawn_approvals`` and the change log has
+  a ``minutes_approval`` update for each, plus a ``minutes`` change saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from server.changes import service as changes
+from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.files import sniff_content_type, store_blob
+from server.core.types import utcnow
+from server.discussion.markdown import render_markdown
+from server.identity import service as identity
+from server.identity.service import Principal
+from server.meetings import service as meetings
+from server.meetings.extract import ExtractionError, extract, map_sections_to_agenda
+from server.meetings.models import (
+    AgendaItem,
+    Approval,
+    ApprovalRead,
+    Decision,
+    DecisionCreate,
+    DecisionRead,
+    Meeting,
+    MinutesPut,
+    MinutesRead,
+    MinutesRevision,
+    MinutesSection,
+    MinutesUpload,
+    MinutesWriteResult,
+    ProposedSection,
+    RevisionRead,
+    SectionPut,
+    SectionRead,
+    UploadConfirm,
+    UploadRead,
+)
+from server.meetings.service import MeetingAccess, access, meeting_scope
+
+WRITABLE_STATUSES = frozenset({"in_progress", "held", "minutes_review", "approved"})
+APPROVER_ROLES = frozenset({"chair", "secretary"})
+# Room for the multipart envelope: a minutes file may have max_upload_bytes minus this, so
+# that one byte over it reaches the extractor (and its ``file_too_large``) rather than the
+# body limit.
+MULTIPART_HEADROOM = 64 * 1024
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def section_read(section: MinutesSection) -> SectionRead:
+    return SectionRead.model_validate(section.model_dump())
+
+
+def decision_read(decision: Decision) -> DecisionRead:
+    return DecisionRead.model_validate(decision.model_dump())
+
+
+def approval_read(approval: Approval) -> ApprovalRead:
+    return ApprovalRead.model_validate(approval.model_dump())
+
+
+async def _sections(session: AsyncSession, meeting_id: int) -> list[MinutesSection]:
+    rows = await session.execute(
+        select(MinutesSection)
+        .where(col(MinutesSection.meeting_id) == meeting_id)
+        .order_by(col(MinutesSection.id))
+    )
+    return list(rows.scalars())
+
+
+async def _active_approvals(session: AsyncSession, meeting: Meeting) -> list[Approval]:
+    rows = await session.execute(
+        select(Approval)
+        .where(
+            col(Approval.meeting_id) == meeting.id,
+            col(Approval.amendment) == meeting.minutes_amendment,
+            col(Approval.withdrawn_at).is_(None),
+        )
+        .order_by(col(Approval.id))
+    )
+    return list(rows.scalars())
+
+
+async def minutes_read(session: AsyncSession, meeting: Meeting) -> MinutesRead:
+    assert meeting.id is not None
+    order = {i.id: n for n, i in enumerate(await meetings.agenda_items(session, meeting.id))}
+    sections = sorted(
+        await _sections(session, meeting.id),
+        key=lambda s: -1 if s.agenda_item_id is None else order.get(s.agenda_item_id, 10**6),
+    )
+    decisions = await session.execute(
+        select(Decision).where(col(Decision.meeting_id) == meeting.id).order_by(col(Decision.id))
+    )
+    approvals = await _active_approvals(session, meeting)
+    delegations = await meetings.delegation_ids(session, meeting.id)
+    approved_orgs = {a.organization_id for a in approvals}
+    if meeting.approved_amendment == meeting.minutes_amendment:
+        state = "approved"
+    elif approvals:
+        state = "in_review"
+    else:
+        state = "draft"
+    return MinutesRead(
+        meeting_id=meeting.id,
+        status=meeting.status,
+        version=meeting.minutes_version,
+        amendment=meeting.minutes_amendment,
+        state=state,
+        sections=[section_read(s) for s in sections],
+        decisions=[decision_read(d) for d in decisions.scalars()],
+        approvals=[approval_read(a) for a in approvals],
+        pending_organization_ids=[o for o in delegations if o not in approved_orgs],
+        approved_amendment=meeting.approved_amendment,
+    )
+
+
+async def get_minutes(session: AsyncSession, principal: Principal, meeting_id: int) -> MinutesRead:
+    return await minutes_read(session, (await access(session, principal, meeting_id)).meeting)
+
+
+async def history(
+    session: AsyncSession, principal: Principal, meeting_id: int
+) -> list[RevisionRead]:
+    await access(session, principal, meeting_id)
+    rows = await session.execute(
+        select(MinutesRevision)
+        .where(col(MinutesRevision.meeting_id) == meeting_id)
+        .order_by(col(MinutesRevision.id))
+    )
+    return [RevisionRead.model_validate(r.model_dump()) for r in rows.scalars()]
+
+
+# ---- the effect of a change on approvals ------------------------------------------------
+
+
+class _Effects:
+    def __init__(self) -> None:
+        self.withdrawn: list[Approval] = []
+        self.amendment_opened = False
+
+
+async def _begin_change(
+    session: AsyncSession,
+    acc: MeetingAccess,
+    actor: int,
+    reason: str,
+    *,
+    client_id: str | None,
+    mutation_id: str | None,
+) -> _Effects:
+    """Check that the caller may change the minutes now, withdraw approvals or open an
+    amendment, and bump the minutes version."""
+    acc.require_editor()
+    meeting = acc.meeting
+    if meeting.status not in WRITABLE_STATUSES:
+        raise Conflict(
+            f"Minutes cannot be written while the meeting is {meeting.status}.",
+            code="minutes_not_open",
+        )
+    effects = _Effects()
+    if meeting.approved_amendment == meeting.minutes_amendment:
+        meeting.minutes_amendment += 1
+        effects.amendment_opened = True
+    else:
+        now = utcnow()
+        for approval in await _active_approvals(session, meeting):
+            approval.withdrawn_at = now
+            approval.withdrawn_reason = f"minutes changed: {reason}"[:200]
+            approval.version += 1
+            session.add(approval)
+            effects.withdrawn.append(approval)
+    meeting.minutes_version += 1
+    await meetings.touch(session, meeting)
+    for approval in effects.withdrawn:
+        await _record_approval(session, approval, "updated", actor, client_id, mutation_id)
+    return effects
+
+
+async def _finish_change(
+    session: AsyncSession,
+    acc: MeetingAccess,
+    actor: int,
+    effects: _Effects,
+    reason: str,
+    *,
+    client_id: str | None,
+    mutation_id: str | None,
+) -> MinutesWriteResult:
+    meeting = acc.meeting
+    assert meeting.id is not None
+    withdrawn = [approval_read(a) for a in effects.withdrawn]
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting.id),
+        entity="minutes",
+        entity_id=meeting.id,
+        op="updated",
+        version=meeting.minutes_version,
+        data={
+            "meeting_id": meeting.id,
+            "version": meeting.minutes_version,
+            "amendment": meeting.minutes_amendment,
+            "reason": reason,
+            "withdrawn_approvals": [a.model_dump(mode="json") for a in withdrawn],
+            "amendment_opened": effects.amendment_opened,
+        },
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    await meetings.reindex(session, meeting)
+    read = await minutes_read(session, meeting)
+    return MinutesWriteResult(
+        **read.model_dump(),
+        withdrawn_approvals=withdrawn,
+        amendment_opened=effects.amendment_opened,
+    )
+
+
+async def _record_approval(
+    session: AsyncSession,
+    approval: Approval,
+    op: str,
+    actor: int,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> None:
+    assert approval.id is not None
+    await changes.record(
+        session,
+        scope=meeting_scope(approval.meeting_id),
+        entity="minutes_approval",
+        entity_id=approval.id,
+        op=op,
+        version=approval.version,
+        data={"meeting_id": approval.meeting_id, **approval_read(approval).model_dump(mode="json")},
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+
+
+# ---- sections ---------------------------------------------------------------------------
+
+
+async def _agenda_item_of(session: AsyncSession, meeting_id: int, item_id: int | None) -> None:
+    if item_id is None:
+        return
+    item = await session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting_id:
+        raise InvalidInput(
+            f"Agenda item {item_id} is not on this meeting's agenda.",
+            code="unknown_agenda_item",
+            errors=[{"field": "agenda_item_id", "message": "not an item of this meeting"}],
+        )
+
+
+async def _section(
+    session: AsyncSession, meeting_id: int, agenda_item_id: int | None
+) -> MinutesSection | None:
+    query = select(MinutesSection).where(col(MinutesSection.meeting_id) == meeting_id)
+    if agenda_item_id is None:
+        query = query.where(col(MinutesSection.agenda_item_id).is_(None))
+    else:
+        query = query.where(col(MinutesSection.agenda_item_id) == agenda_item_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _write_section(
+    session: AsyncSession,
+    acc: MeetingAccess,
+    actor: int,
+    data: SectionPut,
+    client_id: str | None,
+    mutation_id: str | None,
+) -> MinutesSection:
+    meeting = acc.meeting
+    assert meeting.id is not None
+    section = await _section(session, meeting.id, data.agenda_item_id)
+    translations = data.translations.as_dict()
+    if section is None:
+        check_version(0, data.base_version if data.base_version else None, {})
+        section = MinutesSection(
+            meeting_id=meeting.id,
+            agenda_item_id=data.agenda_item_id,
+            notes=data.notes,
+            notes_html=render_markdown(data.notes),
+            notes_lang=data.notes_lang,
+            translations=translations,
+            updated_by=actor,
+        )
+        op = "created"
+    else:
+        section.notes = data.notes
+        section.notes_html = render_markdown(data.notes)
+        section.notes_lang = data.notes_lang
+        section.translations = translations
+        section.updated_by = actor
+        section.updated_at = utcnow()
+        section.version += 1
+        op = "updated"
+    session.add(section)
+    await session.flush()
+    assert section.id is not None
+    session.add(
+        MinutesRevision(
+            meeting_id=meeting.id,
+            section_id=section.id,
+            agenda_item_id=section.agenda_item_id,
+            version=section.version,
+            minutes_version=meeting.minutes_version,
+            amendment=meeting.minutes_amendment,
+            notes=section.notes,
+            notes_lang=section.notes_lang,
+            translations=dict(section.translations),
+            edited_by=actor,
+        )
+    )
+    await session.flush()
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting.id),
+        entity="minutes_section",
+        entity_id=section.id,
+        op=op,
+        version=section.version,
+        data={"meeting_id": meeting.id, **section_read(section).model_dump(mode="json")},
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return section
+
+
+async def _check_sections(
+    session: AsyncSession, meeting_id: int, sections: list[SectionPut]
+) -> None:
+    seen: set[int | None] = set()
+    for data in sections:
+        if data.agenda_item_id in seen:
+            raise InvalidInput(
+                "Each agenda item may appear once.",
+                code="duplicate_section",
+                errors=[{"field": "sections", "message": "duplicate agenda_item_id"}],
+            )
+        seen.add(data.agenda_item_id)
+        await _agenda_item_of(session, meeting_id, data.agenda_item_id)
+        current = await _section(session, meeting_id, data.agenda_item_id)
+        if data.base_version is not None:
+            check_version(
+                current.version if current else 0,
+                data.base_version,
+                section_read(current).model_dump(mode="json") if current else {},
+            )
+
+
+async def update_section(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    data: SectionPut,
+    expected_version: int | None = None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MinutesWriteResult:
+    """The ``minutes.update_section`` mutation: one section; ``expected_version`` (or
+    ``data.base_version``) is the section's version, 0 for a section not written yet."""
+    acc = await access(session, principal, meeting_id)
+    if expected_version is not None:
+        data = data.model_copy(update={"base_version": expected_version})
+    await _check_sections(session, meeting_id, [data])
+    effects = await _begin_change(
+        session, acc, principal.user_id, "section", client_id=client_id, mutation_id=mutation_id
+    )
+    await _write_section(session, acc, principal.user_id, data, client_id, mutation_id)
+    return await _finish_change(
+        session,
+        acc,
+        principal.user_id,
+        effects,
+        "section",
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+
+
+async def put_minutes(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    data: MinutesPut,
+    expected_version: int | None,
+    *,
+    reason: str = "edited",
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MinutesWriteResult:
+    """PUT /meetings/{id}/minutes: several sections at once; ``expected_version`` is the
+    minutes version (If-Match), each section may also carry its own ``base_version``."""
+    acc = await access(session, principal, meeting_id)
+    acc.require_editor()
+    current = acc.meeting.minutes_version
+    if expected_version is not None and expected_version != current:
+        check_version(
+            current,
+            expected_version,
+            (await minutes_read(session, acc.meeting)).model_dump(mode="json"),
+        )
+    await _check_sections(session, meeting_id, data.sections)
+    effects = await _begin_change(
+        session, acc, principal.user_id, reason, client_id=client_id, mutation_id=mutation_id
+    )
+    for section in data.sections:
+        await _write_section(session, acc, principal.user_id, section, client_id, mutation_id)
+    return await _finish_change(
+        session,
+        acc,
+        principal.user_id,
+        effects,
+        reason,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+
+
+# ---- decisions --------------------------------------------------------------------------
+
+
+async def create_decision(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    data: DecisionCreate,
+    expected_version: int | None = None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> tuple[DecisionRead, MinutesWriteResult]:
+    """The ``decision.create`` mutation; ``expected_version`` is the minutes version."""
+    acc = await access(session, principal, meeting_id)
+    acc.require_editor()
+    if expected_version is not None:
+        check_version(
+            acc.meeting.minutes_version,
+            expected_version,
+            (await minutes_read(session, acc.meeting)).model_dump(mode="json"),
+        )
+    await _agenda_item_of(session, meeting_id, data.agenda_item_id)
+    effects = await _begin_change(
+        session, acc, principal.user_id, "decision", client_id=client_id, mutation_id=mutation_id
+    )
+    decision = Decision(
+        meeting_id=meeting_id,
+        agenda_item_id=data.agenda_item_id,
+        text=data.text,
+        text_lang=data.text_lang,
+        translations=data.translations.as_dict(),
+        amendment=acc.meeting.minutes_amendment,
+        created_by=principal.user_id,
+    )
+    session.add(decision)
+    await session.flush()
+    assert decision.id is not None
+    read = decision_read(decision)
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting_id),
+        entity="decision",
+        entity_id=decision.id,
+        op="created",
+        version=decision.version,
+        data=read.model_dump(mode="json"),
+        actor_id=principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    result = await _finish_change(
+        session,
+        acc,
+        principal.user_id,
+        effects,
+        "decision",
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return read, result
+
+
+# ---- approvals --------------------------------------------------------------------------
+
+
+async def require_fully_approved(session: AsyncSession, meeting: Meeting) -> None:
+    if meeting.approved_amendment != meeting.minutes_amendment:
+        pending = (await minutes_read(session, meeting)).pending_organization_ids
+        raise Conflict(
+            "The minutes become approved when every delegation approved them.",
+            code="minutes_not_approved",
+            pending_organization_ids=pending,
+        )
+
+
+async def approve(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    organization_id: int | None,
+    expected_version: int | None,
+    *,
+    ip: str | None = None,
+) -> MinutesRead:
+    """One delegation approves the current amendment of the minutes (at ``expected_version``,
+    the minutes version the approver saw, when given)."""
+    acc = await access(session, principal, meeting_id)
+    meeting = acc.meeting
+    org_id = organization_id if organization_id is not None else principal.organization_id
+    if (
+        acc.role not in APPROVER_ROLES
+        or org_id is None
+        or org_id != principal.organization_id
+        or org_id not in acc.organization_ids
+    ):
+        raise Forbidden(
+            "Only a chair or secretary of a delegation may approve the minutes for it.",
+            code="not_delegation_approver",
+        )
+    pending_amendment = meeting.approved_amendment != meeting.minutes_amendment
+    if meeting.status not in ("minutes_review", "approved") or not pending_amendment:
+        raise Conflict(
+            "There are no minutes awaiting approval "
+            f"(meeting {meeting.status}, amendment {meeting.minutes_amendment}).",
+            code="minutes_not_in_review",
+        )
+    check_version(
+        meeting.minutes_version,
+        expected_version,
+        (await minutes_read(session, meeting)).model_dump(mode="json"),
+    )
+    active = await _active_approvals(session, meeting)
+    if any(a.organization_id == org_id for a in active):
+        raise Conflict(
+            f"Organization {org_id} already approved this amendment.", code="already_approved"
+        )
+    approval = Approval(
+        meeting_id=meeting_id,
+        organization_id=org_id,
+        user_id=principal.user_id,
+        amendment=meeting.minutes_amendment,
+        minutes_version=meeting.minutes_version,
+    )
+    session.add(approval)
+    await session.flush()
+    await _record_approval(session, approval, "created", principal.user_id)
+    await identity.audit(
+        session,
+        "minutes.approved",
+        actor_id=principal.user_id,
+        ip=ip,
+        target_type="meeting",
+        target_id=meeting_id,
+        organization_id=org_id,
+        amendment=meeting.minutes_amendment,
+        minutes_version=meeting.minutes_version,
+    )
+    approved_orgs = {a.organization_id for a in active} | {org_id}
+    if set(acc.organization_ids) <= approved_orgs:
+        meeting.approved_amendment = meeting.minutes_amendment
+        read = await minutes_read(session, meeting)
+        meeting.approved_snapshot = read.model_dump(mode="json")
+        if meeting.status == "minutes_review":
+            meeting.status = "approved"
+            meeting.version += 1
+        await meetings.touch(session, meeting)
+        await meetings.record_meeting(session, meeting, "updated", principal.user_id)
+    return await minutes_read(session, meeting)
+
+
+# ---- minutes files ----------------------------------------------------------------------
+
+
+def max_file_bytes(max_upload_bytes: int) -> int:
+    return max(1, max_upload_bytes - MULTIPART_HEADROOM)
+
+
+def upload_read(upload: MinutesUpload) -> UploadRead:
+    proposal = upload.proposal
+    return UploadRead(
+        id=upload.id or 0,
+        meeting_id=upload.meeting_id,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        kind=upload.kind,
+        size=upload.size,
+        sha256=upload.sha256,
+        status=upload.status,
+        title=proposal.get("title"),
+        warnings=list(proposal.get("warnings", [])),
+        sections=[ProposedSection.model_validate(s) for s in proposal.get("sections", [])],
+        created_at=upload.created_at,
+    )
+
+
+async def upload(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    data_dir: Path,
+    max_upload_bytes: int,
+) -> UploadRead:
+    """Keep the file, extract its sections and propose which agenda item each belongs to.
+    Nothing of the minutes changes until the proposal is confirmed. A refused file writes
+    nothing (not even the blob)."""
+    acc = await access(session, principal, meeting_id)
+    acc.require_editor()
+    if acc.meeting.status not in WRITABLE_STATUSES:
+        raise Conflict(
+            f"Minutes cannot be written while the meeting is {acc.meeting.status}.",
+            code="minutes_not_open",
+        )
+    name = Path((filename or "minutes").replace("\\", "/")).name[:255] or "minutes"
+    try:
+        document = await asyncio.to_thread(
+            extract, data, name, max_bytes=max_file_bytes(max_upload_bytes)
+        )
+    except ExtractionError as error:
+        raise AppError(
+            f"The file was refused: {error.detail}.",
+            code=error.code,
+            status=413 if error.code == "file_too_large" else 422,
+        ) from None
+    items = await meetings.agenda_items(session, meeting_id)
+    mapping = map_sections_to_agenda(document.sections, [i.title for i in items])
+    sections = [
+        ProposedSection(
+            index=n,
+            heading=s.heading,
+            level=s.level,
+            text=s.text,
+            agenda_item_id=items[m.agenda_index].id if m.agenda_index is not None else None,
+            method=m.method,
+            score=m.score,
+        )
+        for n, (s, m) in enumerate(zip(document.sections, mapping, strict=True))
+    ]
+    digest = await asyncio.to_thread(store_blob, data_dir, data)
+    record = MinutesUpload(
+        meeting_id=meeting_id,
+        uploader_id=principal.user_id,
+        filename=name,
+        content_type=sniff_content_type(data),
+        kind=document.kind,
+        size=len(data),
+        sha256=digest,
+        proposal={
+            "title": document.title,
+            "warnings": document.warnings,
+            "sections": [s.model_dump(mode="json") for s in sections],
+        },
+    )
+    session.add(record)
+    await session.flush()
+    assert record.id is not None
+    read = upload_read(record)
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting_id),
+        entity="minutes_upload",
+        entity_id=record.id,
+        op="created",
+        version=record.version,
+        data=read.model_dump(mode="json", exclude={"sections"}),
+        actor_id=principal.user_id,
+    )
+    return read
+
+
+async def get_upload(
+    session: AsyncSession, principal: Principal, meeting_id: int, upload_id: int
+) -> MinutesUpload:
+    await access(session, principal, meeting_id)
+    record = await session.get(MinutesUpload, upload_id)
+    if record is None or record.meeting_id != meeting_id:
+        raise NotFound(f"No upload {upload_id} in meeting {meeting_id}.")
+    return record
+
+
+def _compose(sections: list[dict[str, Any]]) -> str:
+    """The notes of one agenda item from its sections: the first heading is the item itself;
+    deeper headings stay as Markdown headings."""
+    parts: list[str] = []
+    for n, section in enumerate(sections):
+        heading = section.get("heading")
+        if heading and (n > 0 or section.get("agenda_item_id") is None):
+            parts.append(f"#### {heading}")
+        if section.get("text"):
+            parts.append(str(section["text"]))
+    return "\n\n".join(parts)
+
+
+async def confirm_upload(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    upload_id: int,
+    data: UploadConfirm,
+    expected_version: int | None,
+) -> MinutesWriteResult:
+    """Apply an upload's proposal (or the secretary's reassignment) to the minutes."""
+    record = await get_upload(session, principal, meeting_id, upload_id)
+    if record.status != "proposed":
+        raise Conflict(f"Upload {upload_id} was already applied.", code="upload_already_applied")
+    sections: list[dict[str, Any]] = [dict(s) for s in record.proposal.get("sections", [])]
+    if data.assignments is not None:
+        for assignment in data.assignments:
+            if assignment.section_index >= len(sections):
+                raise InvalidInput(
+                    f"No section {assignment.section_index} in this upload.",
+                    code="unknown_section",
+                    errors=[{"field": "assignments", "message": "section_index out of range"}],
+                )
+            await _agenda_item_of(session, meeting_id, assignment.agenda_item_id)
+            sections[assignment.section_index]["agenda_item_id"] = assignment.agenda_item_id
+    grouped: dict[int | None, list[dict[str, Any]]] = {}
+    for section in sections:
+        grouped.setdefault(section.get("agenda_item_id"), []).append(section)
+    puts = [
+        SectionPut(agenda_item_id=item_id, notes=_compose(parts), notes_lang=data.notes_lang)
+        for item_id, parts in grouped.items()
+        if _compose(parts).strip()
+    ]
+    if not puts:
+        raise InvalidInput("The upload has no text to apply.", code="empty_document")
+    result = await put_minutes(
+        session,
+        principal,
+        meeting_id,
+        MinutesPut(sections=puts),
+        expected_version,
+        reason=f"upload {upload_id}",
+    )
+    record.status = "applied"
+    record.version += 1
+    session.add(record)
+    await session.flush()
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting_id),
+        entity="minutes_upload",
+        entity_id=upload_id,
+        op="updated",
+        version=record.version,
+        data=upload_read(record).model_dump(mode="json", exclude={"sections"}),
+        actor_id=principal.user_id,
+    )
+    return result

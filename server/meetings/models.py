@@ -1,0 +1,560 @@
+"""Meetings, delegations, participants, agenda items, minutes (sections, revisions, decisions,
+approvals, uploaded files) and action items; plus their API shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, Column, Date, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.core.i18n import Language, Translations
+from server.core.types import UTCDateTime, utcnow
+
+Mode = Literal["in_person", "online", "hybrid"]
+Status = Literal[
+    "draft", "scheduled", "in_progress", "held", "minutes_review", "approved", "cancelled"
+]
+ParticipantRole = Literal["chair", "secretary", "member", "interpreter", "observer"]
+Attendance = Literal["invited", "accepted", "declined", "attended", "absent"]
+ActionStatus = Literal["open", "done", "cancelled"]
+MAX_NOTES_CHARS = 100_000
+_TIMEZONES = frozenset(available_timezones())
+
+
+def _check_timezone(value: str) -> str:
+    if value not in _TIMEZONES:
+        raise ValueError(f"unknown IANA time zone {value!r}")
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+Title = Annotated[str, PydanticField(min_length=1, max_length=300)]
+
+
+def _time_column(nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+def _json_column(nullable: bool = False) -> Column[Any]:
+    return Column(JSON, nullable=nullable)
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_channel_starts", "channel_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    title_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    mode: str = Field(max_length=10)
+    status: str = Field(default="draft", max_length=20)
+    starts_at: datetime = Field(sa_column=_time_column())
+    ends_at: datetime = Field(sa_column=_time_column())
+    timezone: str = Field(max_length=64)
+    location: str = Field(default="", max_length=300)
+    online_url: str | None = Field(default=None, max_length=500)
+    channel_id: int | None = Field(default=None, foreign_key="channels.id")
+    created_by: int = Field(foreign_key="users.id")
+    # Agenda order has its own version (reorder's base_version), so that a reorder does not
+    # bump the meeting (and its iCalendar SEQUENCE).
+    agenda_version: int = 1
+    # Every change of minutes content (notes, decisions) bumps minutes_version. Amendment 0 is
+    # the original minutes; each change after a full approval opens the next amendment.
+    minutes_version: int = 0
+    minutes_amendment: int = 0
+    approved_amendment: int | None = None
+    approved_snapshot: dict[str, Any] | None = Field(default=None, sa_column=_json_column(True))
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Delegation(SQLModel, table=True):
+    __tablename__ = "meeting_delegations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "organization_id", name="uq_meeting_delegation"),
+        Index("ix_meeting_delegations_org", "organization_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    organization_id: int = Field(foreign_key="organizations.id")
+
+
+class Participant(SQLModel, table=True):
+    __tablename__ = "meeting_participants"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id", name="uq_meeting_participant"),
+        Index("ix_meeting_participants_user", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    user_id: int = Field(foreign_key="users.id")
+    role: str = Field(default="member", max_length=12)
+    attendance: str = Field(default="invited", max_length=10)
+    version: int = 1
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_items"
+    __table_args__ = (Index("ix_agenda_items_meeting", "meeting_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    position: int
+    title: str = Field(max_length=300)
+    title_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    presenter_id: int | None = Field(default=None, foreign_key="users.id")
+    duration_minutes: int | None = None
+    attachment_ids: list[int] = Field(default_factory=list, sa_column=_json_column())
+    thread_id: int | None = Field(default=None, foreign_key="threads.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class MinutesSection(SQLModel, table=True):
+    """The notes of one agenda item (or, with agenda_item_id None, the general notes)."""
+
+    __tablename__ = "minutes_sections"
+    __table_args__ = (Index("ix_minutes_sections_meeting", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    notes: str = Field(sa_column=Column(Text, nullable=False))
+    notes_html: str = Field(sa_column=Column(Text, nullable=False))
+    notes_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    updated_by: int = Field(foreign_key="users.id")
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class MinutesRevision(SQLModel, table=True):
+    """Every saved version of every section: the full history."""
+
+    __tablename__ = "minutes_revisions"
+    __table_args__ = (Index("ix_minutes_revisions_meeting", "meeting_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    section_id: int = Field(foreign_key="minutes_sections.id")
+    agenda_item_id: int | None = None
+    version: int
+    minutes_version: int
+    amendment: int
+    notes: str = Field(sa_column=Column(Text, nullable=False))
+    notes_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    edited_by: int = Field(foreign_key="users.id")
+    edited_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "meeting_decisions"
+    __table_args__ = (Index("ix_meeting_decisions_meeting", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    amendment: int = 0
+    created_by: int = Field(foreign_key="users.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Approval(SQLModel, table=True):
+    """One delegation's approval of one amendment of the minutes (at one minutes version)."""
+
+    __tablename__ = "minutes_approvals"
+    __table_args__ = (Index("ix_minutes_approvals_meeting", "meeting_id", "amendment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    organization_id: int = Field(foreign_key="organizations.id")
+    user_id: int = Field(foreign_key="users.id")
+    amendment: int
+    minutes_version: int
+    approved_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_time_column(True))
+    withdrawn_reason: str | None = Field(default=None, max_length=200)
+    version: int = 1
+
+
+class MinutesUpload(SQLModel, table=True):
+    """An uploaded minutes file (kept by SHA-256) and the proposal extracted from it."""
+
+    __tablename__ = "minutes_uploads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    uploader_id: int = Field(foreign_key="users.id")
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    kind: str = Field(max_length=10)
+    size: int
+    sha256: str = Field(max_length=64)
+    proposal: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    status: str = Field(default="proposed", max_length=10)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_items"
+    __table_args__ = (
+        Index("ix_action_items_meeting", "meeting_id"),
+        Index("ix_action_items_owner", "owner_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    decision_id: int | None = Field(default=None, foreign_key="meeting_decisions.id")
+    title: str = Field(max_length=500)
+    title_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    owner_id: int | None = Field(default=None, foreign_key="users.id")
+    organization_id: int | None = Field(default=None, foreign_key="organizations.id")
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    status: str = Field(default="open", max_length=10)
+    created_by: int = Field(foreign_key="users.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+# ---- API shapes -------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParticipantIn(_Strict):
+    user_id: int
+    role: ParticipantRole = "member"
+
+
+class MeetingCreate(_Strict):
+    title: Title
+    title_lang: Language = "ko"
+    translations: Translations = Translations()
+    mode: Mode
+    starts_at: datetime
+    ends_at: datetime
+    timezone: TimeZoneName
+    location: str = PydanticField(default="", max_length=300)
+    online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
+    channel_id: int | None = None
+    organization_ids: list[int] = PydanticField(min_length=2, max_length=100)
+    # People to invite: plain ids (role member) or {user_id, role}. The creator is a chair
+    # unless listed with another role.
+    participant_ids: list[int] = PydanticField(default_factory=list, max_length=500)
+    participants: list[ParticipantIn] = PydanticField(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _times(self) -> MeetingCreate:
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
+            raise ValueError("starts_at and ends_at need a UTC offset")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class MeetingUpdate(_Strict):
+    title: Title | None = None
+    title_lang: Language | None = None
+    translations: Translations | None = None
+    mode: Mode | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: TimeZoneName | None = None
+    location: str | None = PydanticField(default=None, max_length=300)
+    online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
+    status: Status | None = None
+
+
+class LocalTime(BaseModel):
+    organization_id: int
+    timezone: str
+    starts_at: str
+    ends_at: str
+
+
+class ParticipantRead(BaseModel):
+    user_id: int
+    username: str
+    display_name: str
+    organization_id: int | None
+    role: str
+    attendance: str
+    version: int
+
+
+class MeetingRead(BaseModel):
+    id: int
+    title: str
+    title_lang: str
+    translations: dict[str, str]
+    mode: str
+    status: str
+    allowed_transitions: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    local_times: list[LocalTime]
+    location: str
+    online_url: str | None
+    channel_id: int | None
+    organization_ids: list[int]
+    participants: list[ParticipantRead]
+    created_by: int
+    agenda_version: int
+    minutes_version: int
+    minutes_amendment: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DelegationAdd(_Strict):
+    organization_id: int
+
+
+class ParticipantUpdate(_Strict):
+    role: ParticipantRole | None = None
+    attendance: Attendance | None = None
+
+
+class AgendaCreate(_Strict):
+    title: Title
+    title_lang: Language = "ko"
+    translations: Translations = Translations()
+    presenter_id: int | None = None
+    duration_minutes: int | None = PydanticField(default=None, ge=1, le=24 * 60)
+    attachment_ids: list[int] = PydanticField(default_factory=list, max_length=20)
+
+
+class AgendaUpdate(_Strict):
+    title: Title | None = None
+    title_lang: Language | None = None
+    translations: Translations | None = None
+    presenter_id: int | None = None
+    duration_minutes: int | None = PydanticField(default=None, ge=1, le=24 * 60)
+    attachment_ids: list[int] | None = PydanticField(default=None, max_length=20)
+
+
+class AgendaReorder(_Strict):
+    item_ids: list[int] = PydanticField(max_length=500)
+
+
+class AgendaItemRead(BaseModel):
+    id: int
+    meeting_id: int
+    position: int
+    title: str
+    title_lang: str
+    translations: dict[str, str]
+    presenter_id: int | None
+    duration_minutes: int | None
+    attachment_ids: list[int]
+    thread_id: int | None
+    version: int
+
+
+class SectionTranslations(_Strict):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    ko: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
+    zh_hans: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS, alias="zh-Hans")] = (
+        None
+    )
+    en: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump(by_alias=True).items() if v}
+
+
+class SectionPut(_Strict):
+    agenda_item_id: int | None = None
+    notes: str = PydanticField(max_length=MAX_NOTES_CHARS)
+    notes_lang: Language = "ko"
+    translations: SectionTranslations = SectionTranslations()
+    base_version: int | None = None
+
+
+class MinutesPut(_Strict):
+    sections: list[SectionPut] = PydanticField(min_length=1, max_length=200)
+
+
+class SectionRead(BaseModel):
+    id: int
+    agenda_item_id: int | None
+    notes: str
+    notes_html: str
+    notes_lang: str
+    translations: dict[str, str]
+    version: int
+    updated_by: int
+    updated_at: datetime
+
+
+class DecisionCreate(_Strict):
+    agenda_item_id: int | None = None
+    text: str = PydanticField(min_length=1, max_length=10_000)
+    text_lang: Language = "ko"
+    translations: SectionTranslations = SectionTranslations()
+
+
+class DecisionRead(BaseModel):
+    id: int
+    meeting_id: int
+    agenda_item_id: int | None
+    text: str
+    text_lang: str
+    translations: dict[str, str]
+    amendment: int
+    created_by: int
+    version: int
+    created_at: datetime
+
+
+class ApprovalRead(BaseModel):
+    id: int
+    organization_id: int
+    user_id: int
+    amendment: int
+    minutes_version: int
+    approved_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_reason: str | None
+
+
+class ApproveRequest(_Strict):
+    organization_id: int | None = None
+
+
+class MinutesRead(BaseModel):
+    meeting_id: int
+    status: str
+    version: int
+    amendment: int
+    # "draft": being written; "in_review": some delegations approved this amendment;
+    # "approved": every delegation approved it (frozen; a change opens the next amendment).
+    state: str
+    sections: list[SectionRead]
+    decisions: list[DecisionRead]
+    approvals: list[ApprovalRead]
+    pending_organization_ids: list[int]
+    approved_amendment: int | None
+
+
+class MinutesWriteResult(MinutesRead):
+    """A write's answer: the minutes, and what the write did to approvals."""
+
+    withdrawn_approvals: list[ApprovalRead] = []
+    amendment_opened: bool = False
+
+
+class RevisionRead(BaseModel):
+    id: int
+    section_id: int
+    agenda_item_id: int | None
+    version: int
+    minutes_version: int
+    amendment: int
+    notes: str
+    notes_lang: str
+    translations: dict[str, str]
+    edited_by: int
+    edited_at: datetime
+
+
+class ProposedSection(BaseModel):
+    index: int
+    heading: str | None
+    level: int
+    text: str
+    agenda_item_id: int | None
+    method: str
+    score: float
+
+
+class UploadRead(BaseModel):
+    id: int
+    meeting_id: int
+    filename: str
+    content_type: str
+    kind: str
+    size: int
+    sha256: str
+    status: str
+    title: str | None
+    warnings: list[str]
+    sections: list[ProposedSection]
+    created_at: datetime
+
+
+class UploadAssignment(_Strict):
+    section_index: int = PydanticField(ge=0)
+    agenda_item_id: int | None
+
+
+class UploadConfirm(_Strict):
+    # Defaults to the proposal; the secretary may reassign sections (None: general notes).
+    assignments: list[UploadAssignment] | None = None
+    notes_lang: Language = "ko"
+
+
+class ActionItemCreate(_Strict):
+    title: str = PydanticField(min_length=1, max_length=500)
+    title_lang: Language = "ko"
+    translations: Translations = Translations()
+    owner_id: int | None = None
+    organization_id: int | None = None
+    due_date: date | None = None
+    agenda_item_id: int | None = None
+    decision_id: int | None = None
+
+
+class ActionItemUpdate(_Strict):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=500)
+    translations: Translations | None = None
+    owner_id: int | None = None
+    organization_id: int | None = None
+    due_date: date | None = None
+    status: ActionStatus | None = None
+
+
+class ActionItemRead(BaseModel):
+    id: int
+    meeting_id: int
+    agenda_item_id: int | None
+    decision_id: int | None
+    title: str
+    title_lang: str
+    translations: dict[str, str]
+    owner_id: int | None
+    organization_id: int | None
+    due_date: date | None
+    status: str
+    overdue: bool
+    # True in a later meeting's list: an open item of an earlier meeting of the same channel.
+    carried_over: bool = False
+    created_by: int
+    version: int
+    created_at: datetime
+    updated_at: datetime

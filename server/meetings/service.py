@@ -1,0 +1,644 @@
+"""Rules of meetings: access, the status workflow, delegations, participants and the agenda.
+
+Every write records a change in the meeting's scope (``meeting:{id}``) in the same
+transaction; adding someone also records it in their ``user:{id}`` scope. Minutes live in
+``minutes.py``, action items in ``actions.py``.
+
+Who sees a meeting: its participants, the members of its delegations' organizations, and
+administrators (bots: with ``meetings:read``, by their organization). Everyone else gets 404
+for everything of it, search included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from server.changes import service as changes
+from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.types import utcnow
+from server.discussion import service as discussion
+from server.identity import service as identity
+from server.identity.models import Organization, User
+from server.identity.service import Principal
+from server.meetings.models import (
+    AgendaItem,
+    AgendaItemRead,
+    Decision,
+    Delegation,
+    LocalTime,
+    Meeting,
+    MeetingCreate,
+    MeetingRead,
+    MeetingUpdate,
+    MinutesSection,
+    Participant,
+    ParticipantRead,
+)
+from server.search import service as search
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("scheduled", "cancelled"),
+    "scheduled": ("in_progress", "draft", "cancelled"),
+    "in_progress": ("held", "cancelled"),
+    "held": ("minutes_review",),
+    # "approved" is reached when every delegation approved the minutes (see minutes.approve).
+    "minutes_review": ("approved",),
+    "approved": (),
+    "cancelled": (),
+}
+COUNTRY_TIMEZONES = {"KR": "Asia/Seoul", "CN": "Asia/Shanghai"}
+MANAGER_ROLES = frozenset({"chair", "secretary"})
+EDITOR_ROLES = frozenset({"chair", "secretary", "member", "interpreter"})
+# The creator's role when the request does not list them.
+CREATOR_ROLE = "chair"
+
+
+def meeting_scope(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+# ---- access -----------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingAccess:
+    """What one caller may do in one meeting."""
+
+    meeting: Meeting
+    principal: Principal
+    role: str | None  # as a participant
+    organization_ids: list[int]
+
+    @property
+    def meeting_id(self) -> int:
+        assert self.meeting.id is not None
+        return self.meeting.id
+
+    @property
+    def can_manage(self) -> bool:
+        return (
+            self.role in MANAGER_ROLES
+            or self.principal.is_admin
+            or self.meeting.created_by == self.principal.user_id
+        )
+
+    @property
+    def can_edit_minutes(self) -> bool:
+        return self.role in EDITOR_ROLES
+
+    def require_manager(self) -> None:
+        if not self.can_manage:
+            raise Forbidden(
+                "Only the meeting's chairs and secretaries may do this.", code="manager_required"
+            )
+
+    def require_editor(self) -> None:
+        if not self.can_edit_minutes:
+            raise Forbidden(
+                "Only participants (not observers) may edit the minutes.",
+                code="minutes_editor_required",
+            )
+
+
+async def _participant_role(session: AsyncSession, meeting_id: int, user_id: int) -> str | None:
+    result = await session.execute(
+        select(col(Participant.role)).where(
+            col(Participant.meeting_id) == meeting_id, col(Participant.user_id) == user_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def delegation_ids(session: AsyncSession, meeting_id: int) -> list[int]:
+    rows = await session.execute(
+        select(col(Delegation.organization_id))
+        .where(col(Delegation.meeting_id) == meeting_id)
+        .order_by(col(Delegation.id))
+    )
+    return [int(i) for i in rows.scalars()]
+
+
+async def access(session: AsyncSession, principal: Principal, meeting_id: int) -> MeetingAccess:
+    """The caller's access to a meeting; a meeting they may not see does not exist for them."""
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None or not principal.has_scope("meetings:read"):
+        raise NotFound(f"No meeting {meeting_id}.")
+    role = await _participant_role(session, meeting_id, principal.user_id)
+    orgs = await delegation_ids(session, meeting_id)
+    visible = (
+        role is not None
+        or principal.is_admin
+        or (principal.organization_id is not None and principal.organization_id in orgs)
+    )
+    if not visible:
+        raise NotFound(f"No meeting {meeting_id}.")
+    return MeetingAccess(meeting, principal, role, orgs)
+
+
+async def can_read_meeting(session: AsyncSession, principal: Principal, meeting_id: int) -> bool:
+    """For the realtime hub (``meeting:{id}`` subscriptions) and other domains."""
+    try:
+        await access(session, principal, meeting_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _visible_condition(principal: Principal) -> Any:
+    participant_of = select(col(Participant.meeting_id)).where(
+        col(Participant.user_id) == principal.user_id
+    )
+    conditions = [col(Meeting.id).in_(participant_of)]
+    if principal.organization_id is not None:
+        delegated = select(col(Delegation.meeting_id)).where(
+            col(Delegation.organization_id) == principal.organization_id
+        )
+        conditions.append(col(Meeting.id).in_(delegated))
+    return or_(*conditions)
+
+
+async def visible_meeting_ids(session: AsyncSession, principal: Principal) -> list[int]:
+    """The meetings the caller may see (for search's ``meeting_ids`` filter)."""
+    if not principal.has_scope("meetings:read"):
+        return []
+    query = select(col(Meeting.id))
+    if not principal.is_admin:
+        query = query.where(_visible_condition(principal))
+    return [int(i) for i in (await session.execute(query)).scalars() if i is not None]
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).isoformat()
+
+
+async def _organizations(session: AsyncSession, ids: Iterable[int]) -> dict[int, Organization]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Organization).where(col(Organization.id).in_(ids)))
+    return {o.id: o for o in rows.scalars() if o.id is not None}
+
+
+async def participants(session: AsyncSession, meeting_id: int) -> list[Participant]:
+    rows = await session.execute(
+        select(Participant)
+        .where(col(Participant.meeting_id) == meeting_id)
+        .order_by(col(Participant.id))
+    )
+    return list(rows.scalars())
+
+
+async def meeting_read(session: AsyncSession, meeting: Meeting) -> MeetingRead:
+    assert meeting.id is not None
+    org_ids = await delegation_ids(session, meeting.id)
+    orgs = await _organizations(session, org_ids)
+    people = await participants(session, meeting.id)
+    users = await identity.users_by_ids(session, [p.user_id for p in people])
+    local_times = []
+    for org_id in org_ids:
+        org = orgs.get(org_id)
+        zone = COUNTRY_TIMEZONES.get(org.country if org else "", meeting.timezone)
+        local_times.append(
+            LocalTime(
+                organization_id=org_id,
+                timezone=zone,
+                starts_at=_local(meeting.starts_at, zone),
+                ends_at=_local(meeting.ends_at, zone),
+            )
+        )
+    return MeetingRead(
+        **meeting.model_dump(
+            exclude={"approved_amendment", "approved_snapshot", "translations", "status"}
+        ),
+        translations=dict(meeting.translations),
+        status=meeting.status,
+        allowed_transitions=list(TRANSITIONS[meeting.status]),
+        local_times=local_times,
+        organization_ids=org_ids,
+        participants=[_participant_read(p, users.get(p.user_id)) for p in people],
+    )
+
+
+def _participant_read(p: Participant, user: User | None) -> ParticipantRead:
+    return ParticipantRead(
+        user_id=p.user_id,
+        username=user.username if user else "",
+        display_name=user.display_name if user else "",
+        organization_id=user.organization_id if user else None,
+        role=p.role,
+        attendance=p.attendance,
+        version=p.version,
+    )
+
+
+async def get_meeting(session: AsyncSession, principal: Principal, meeting_id: int) -> MeetingRead:
+    return await meeting_read(session, (await access(session, principal, meeting_id)).meeting)
+
+
+async def list_meetings(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    channel_id: int | None = None,
+) -> tuple[list[MeetingRead], str | None]:
+    from server.core.pagination import keyset_page
+
+    if not principal.has_scope("meetings:read"):
+        return [], None
+    query = select(Meeting)
+    if not principal.is_admin:
+        query = query.where(_visible_condition(principal))
+    if channel_id is not None:
+        query = query.where(col(Meeting.channel_id) == channel_id)
+    rows, next_cursor = await keyset_page(
+        session, query, col(Meeting.id), cursor, limit, descending=True
+    )
+    return [await meeting_read(session, m) for m in rows], next_cursor
+
+
+# ---- recording --------------------------------------------------------------------------
+
+
+async def record_meeting(
+    session: AsyncSession,
+    meeting: Meeting,
+    op: str,
+    actor: int,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MeetingRead:
+    assert meeting.id is not None
+    read = await meeting_read(session, meeting)
+    await changes.record(
+        session,
+        scope=meeting_scope(meeting.id),
+        entity="meeting",
+        entity_id=meeting.id,
+        op=op,
+        version=meeting.version,
+        data=read.model_dump(mode="json"),
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    await reindex(session, meeting)
+    return read
+
+
+async def reindex(session: AsyncSession, meeting: Meeting) -> None:
+    """One search document per meeting (title, agenda, minutes, decisions), filed under the
+    meeting only (never its channel), so that only those who see the meeting find it."""
+    assert meeting.id is not None
+    texts: list[str] = [*meeting.translations.values(), meeting.location]
+    for item in await agenda_items(session, meeting.id):
+        texts += [item.title, *item.translations.values()]
+    sections = await session.execute(
+        select(MinutesSection).where(col(MinutesSection.meeting_id) == meeting.id)
+    )
+    for section in sections.scalars():
+        texts += [section.notes, *section.translations.values()]
+    decisions = await session.execute(
+        select(Decision).where(col(Decision.meeting_id) == meeting.id)
+    )
+    for decision in decisions.scalars():
+        texts += [decision.text, *decision.translations.values()]
+    await search.index(
+        session, "meeting", meeting.id, title=meeting.title, texts=texts, meeting_id=meeting.id
+    )
+
+
+async def touch(session: AsyncSession, meeting: Meeting) -> None:
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+    await session.flush()
+
+
+# ---- meetings ---------------------------------------------------------------------------
+
+
+async def check_users(session: AsyncSession, ids: Sequence[int], field: str) -> dict[int, User]:
+    known = await identity.users_by_ids(session, ids)
+    missing = sorted(set(ids) - set(known))
+    if missing:
+        raise InvalidInput(
+            f"Unknown users: {missing}.",
+            code="unknown_user",
+            errors=[{"field": field, "message": f"unknown user ids {missing}"}],
+        )
+    return known
+
+
+async def _check_organizations(session: AsyncSession, ids: Sequence[int]) -> None:
+    known = await _organizations(session, ids)
+    missing = sorted(set(ids) - set(known))
+    if missing:
+        raise InvalidInput(
+            f"Unknown organizations: {missing}.",
+            code="unknown_organization",
+            errors=[{"field": "organization_ids", "message": f"unknown ids {missing}"}],
+        )
+
+
+async def create_meeting(
+    session: AsyncSession,
+    principal: Principal,
+    data: MeetingCreate,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MeetingRead:
+    if principal.is_bot:
+        raise Forbidden("Bots cannot create meetings.", code="bots_cannot_create_meetings")
+    org_ids = list(dict.fromkeys(data.organization_ids))
+    if len(org_ids) < 2:
+        raise InvalidInput(
+            "A meeting needs at least two delegations.",
+            code="too_few_delegations",
+            errors=[{"field": "organization_ids", "message": "at least two organizations"}],
+        )
+    await _check_organizations(session, org_ids)
+    roles: dict[int, str] = {principal.user_id: CREATOR_ROLE}
+    for user_id in data.participant_ids:
+        roles.setdefault(user_id, "member")
+    for p in data.participants:
+        roles[p.user_id] = p.role
+    await check_users(session, list(roles), "participants")
+    if data.channel_id is not None:
+        await discussion.access(session, principal, data.channel_id)
+    meeting = Meeting(
+        title=data.title,
+        title_lang=data.title_lang,
+        translations=data.translations.as_dict(),
+        mode=data.mode,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        timezone=data.timezone,
+        location=data.location,
+        online_url=data.online_url,
+        channel_id=data.channel_id,
+        created_by=principal.user_id,
+    )
+    session.add(meeting)
+    await session.flush()
+    assert meeting.id is not None
+    for org_id in org_ids:
+        session.add(Delegation(meeting_id=meeting.id, organization_id=org_id))
+    await session.flush()
+    read = await record_meeting(
+        session, meeting, "created", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+    for user_id, role in roles.items():
+        await _add_participant(session, meeting, user_id, role, principal.user_id)
+    return read
+
+
+def _check_transition(meeting: Meeting, target: str) -> None:
+    allowed = TRANSITIONS[meeting.status]
+    if target not in allowed:
+        names = ", ".join(allowed) or "none"
+        raise Conflict(
+            f"A {meeting.status} meeting cannot become {target}; allowed: {names}.",
+            code="invalid_transition",
+            status_from=meeting.status,
+            status_to=target,
+            allowed=list(allowed),
+        )
+
+
+async def update_meeting(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    data: MeetingUpdate,
+    expected_version: int | None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MeetingRead:
+    """The ``meeting.update`` mutation: fields and/or a status transition."""
+    acc = await access(session, principal, meeting_id)
+    acc.require_manager()
+    meeting = acc.meeting
+    check_version(
+        meeting.version,
+        expected_version,
+        (await meeting_read(session, meeting)).model_dump(mode="json"),
+    )
+    changes_ = data.model_dump(exclude_unset=True)
+    status = changes_.pop("status", None)
+    if status is not None and status != meeting.status:
+        _check_transition(meeting, status)
+        if status == "approved":
+            from server.meetings import minutes
+
+            await minutes.require_fully_approved(session, meeting)
+        meeting.status = status
+    if "translations" in changes_:
+        changes_["translations"] = data.translations.as_dict() if data.translations else {}
+    for name, value in changes_.items():
+        if value is None and name not in ("online_url",):
+            continue
+        setattr(meeting, name, value)
+    if meeting.ends_at <= meeting.starts_at:
+        raise InvalidInput(
+            "ends_at must be after starts_at.",
+            code="invalid_times",
+            errors=[{"field": "ends_at", "message": "must be after starts_at"}],
+        )
+    meeting.version += 1
+    await touch(session, meeting)
+    return await record_meeting(
+        session, meeting, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+
+
+# ---- delegations and participants -------------------------------------------------------
+
+
+async def add_delegation(
+    session: AsyncSession, principal: Principal, meeting_id: int, organization_id: int
+) -> MeetingRead:
+    acc = await access(session, principal, meeting_id)
+    acc.require_manager()
+    await _check_organizations(session, [organization_id])
+    if organization_id in acc.organization_ids:
+        raise Conflict(
+            f"Organization {organization_id} is already a delegation.", code="already_delegation"
+        )
+    session.add(Delegation(meeting_id=meeting_id, organization_id=organization_id))
+    acc.meeting.version += 1
+    await touch(session, acc.meeting)
+    return await record_meeting(session, acc.meeting, "updated", principal.user_id)
+
+
+async def _add_participant(
+    session: AsyncSession, meeting: Meeting, user_id: int, role: str, actor: int
+) -> Participant:
+    assert meeting.id is not None
+    participant = Participant(meeting_id=meeting.id, user_id=user_id, role=role)
+    session.add(participant)
+    await session.flush()
+    await _record_participant(session, meeting, participant, "created", actor, notify_user=True)
+    return participant
+
+
+async def _record_participant(
+    session: AsyncSession,
+    meeting: Meeting,
+    participant: Participant,
+    op: str,
+    actor: int,
+    *,
+    notify_user: bool = False,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> None:
+    assert meeting.id is not None and participant.id is not None
+    user = (await identity.users_by_ids(session, [participant.user_id])).get(participant.user_id)
+    data: dict[str, Any] = {
+        "meeting_id": meeting.id,
+        **_participant_read(participant, user).model_dump(mode="json"),
+    }
+    scopes = [meeting_scope(meeting.id)]
+    if notify_user:
+        # Their clients learn of the meeting (and subscribe to its scope) from their own scope.
+        scopes.append(user_scope(participant.user_id))
+        data["meeting"] = (await meeting_read(session, meeting)).model_dump(mode="json")
+    for scope in scopes:
+        await changes.record(
+            session,
+            scope=scope,
+            entity="meeting_participant",
+            entity_id=participant.id,
+            op=op,
+            version=participant.version,
+            data=data,
+            actor_id=actor,
+            client_id=client_id,
+            mutation_id=mutation_id,
+        )
+
+
+async def add_participant(
+    session: AsyncSession, principal: Principal, meeting_id: int, user_id: int, role: str
+) -> ParticipantRead:
+    acc = await access(session, principal, meeting_id)
+    acc.require_manager()
+    users = await check_users(session, [user_id], "user_id")
+    if await _participant_role(session, meeting_id, user_id) is not None:
+        raise Conflict(f"User {user_id} is already a participant.", code="already_participant")
+    participant = await _add_participant(session, acc.meeting, user_id, role, principal.user_id)
+    return _participant_read(participant, users[user_id])
+
+
+async def _participant(session: AsyncSession, meeting_id: int, user_id: int) -> Participant:
+    row = (
+        await session.execute(
+            select(Participant).where(
+                col(Participant.meeting_id) == meeting_id, col(Participant.user_id) == user_id
+            )
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"User {user_id} is not a participant of meeting {meeting_id}.")
+    return row
+
+
+async def set_attendance(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    user_id: int,
+    attendance: str | None,
+    expected_version: int | None,
+    *,
+    role: str | None = None,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> ParticipantRead:
+    """The ``attendance.set`` mutation. People answer their own invitation (accepted,
+    declined); chairs and secretaries record anyone's (attended, absent) and change roles."""
+    acc = await access(session, principal, meeting_id)
+    participant = await _participant(session, meeting_id, user_id)
+    own_answer = user_id == principal.user_id and attendance in ("accepted", "declined")
+    if role is not None or not own_answer:
+        acc.require_manager()
+    users = await identity.users_by_ids(session, [user_id])
+    check_version(
+        participant.version,
+        expected_version,
+        _participant_read(participant, users.get(user_id)).model_dump(mode="json"),
+    )
+    if attendance is not None:
+        participant.attendance = attendance
+    if role is not None:
+        participant.role = role
+    participant.version += 1
+    session.add(participant)
+    await session.flush()
+    await _record_participant(
+        session,
+        acc.meeting,
+        participant,
+        "updated",
+        principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return _participant_read(participant, users.get(user_id))
+
+
+async def remove_participant(
+    session: AsyncSession, principal: Principal, meeting_id: int, user_id: int
+) -> None:
+    acc = await access(session, principal, meeting_id)
+    acc.require_manager()
+    participant = await _participant(session, meeting_id, user_id)
+    await session.delete(participant)
+    await session.flush()
+    assert participant.id is not None
+    for scope in (meeting_scope(meeting_id), user_scope(user_id)):
+        await changes.record(
+            session,
+            scope=scope,
+            entity="meeting_participant",
+            entity_id=participant.id,
+            op="deleted",
+            version=participant.version,
+            data={"meeting_id": meeting_id, "user_id": user_id},
+            actor_id=principal.user_id,
+        )
+
+
+# ---- agenda -----------------------------------------------------------------------------
+
+
+def agenda_read(item: AgendaItem) -> AgendaItemRead:
+    return AgendaItemRead.model_validate(item.model_dump())
+
+
+async def agenda_items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
+    rows = await session.execute(
+        select(AgendaItem)
+        .where(col(AgendaItem.meeting_id) == meeting_id)
+        .order_by(col(AgendaItem.position), col(AgendaItem.id))
+    )
+    return list(rows.scalars())
