@@ -1,0 +1,207 @@
+/**
+ * Optimistic view: cached server state with the user's not-yet-sent mutations laid over it,
+ * so what you typed offline is on screen (marked "not sent yet") until the server has it.
+ * Pure functions over plain data.
+ */
+import type { ActionItem, AgendaItem, Decision, Lang, Message, MinutesSection, MutationArgs, User } from '../api/types';
+import type { OutboxEntry } from '../sync/store';
+
+type Args<N extends keyof MutationArgs> = MutationArgs[N];
+const argsOf = <N extends keyof MutationArgs>(e: OutboxEntry, _n: N) => e.args as Args<N>;
+
+export interface ViewMessage extends Message {
+  pending?: boolean;
+  /** The body changed locally: `html` is stale, show `body` as plain text. */
+  localBody?: boolean;
+  key: string;
+}
+
+export function overlayMessages(messages: Message[], pending: OutboxEntry[], threadId: number, me: User | null): ViewMessage[] {
+  const byId = new Map<number, ViewMessage>();
+  for (const m of messages) if (m.thread_id === threadId) byId.set(m.id, { ...m, key: `m${m.id}` });
+  const extra: ViewMessage[] = [];
+  for (const e of pending) {
+    if (e.name === 'message.create') {
+      const a = argsOf(e, 'message.create');
+      if (a.thread_id !== threadId) continue;
+      extra.push({
+        id: -1,
+        key: `p${e.id}`,
+        thread_id: threadId,
+        channel_id: 0,
+        author: { id: me?.id ?? 0, username: me?.username ?? '', display_name: me?.display_name ?? '', is_bot: false },
+        body: a.body,
+        html: '',
+        lang: a.lang,
+        created_at: e.created_at,
+        edited_at: null,
+        deleted: false,
+        version: 0,
+        reactions: [],
+        translations: [],
+        attachments: [],
+        pending: true,
+        localBody: true,
+      });
+    } else if (e.name === 'message.edit') {
+      const a = argsOf(e, 'message.edit');
+      const m = byId.get(a.message_id);
+      if (m) byId.set(m.id, { ...m, body: a.body, pending: true, localBody: true });
+    } else if (e.name === 'message.delete') {
+      const a = argsOf(e, 'message.delete');
+      const m = byId.get(a.message_id);
+      if (m) byId.set(m.id, { ...m, deleted: true, pending: true });
+    } else if (e.name === 'reaction.set') {
+      const a = argsOf(e, 'reaction.set');
+      const m = byId.get(a.message_id);
+      if (!m) continue;
+      const reactions = m.reactions.map((r) => ({ ...r }));
+      const r = reactions.find((x) => x.emoji === a.emoji);
+      if (a.on && !(r && r.me)) {
+        if (r) {
+          r.count++;
+          r.me = true;
+        } else reactions.push({ emoji: a.emoji, count: 1, me: true });
+      } else if (!a.on && r && r.me) {
+        r.count--;
+        r.me = false;
+      }
+      byId.set(m.id, { ...m, reactions: reactions.filter((x) => x.count > 0) });
+    }
+  }
+  const list = [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  return [...list, ...extra];
+}
+
+export interface ViewAgendaItem extends AgendaItem {
+  pending?: boolean;
+  /** For items created offline: the outbox entry id. */
+  localId?: string;
+  key: string;
+}
+
+export function overlayAgenda(items: AgendaItem[], pending: OutboxEntry[], meetingId: number): ViewAgendaItem[] {
+  let list: ViewAgendaItem[] = items
+    .filter((i) => i.meeting_id === meetingId)
+    .sort((a, b) => a.position - b.position || a.id - b.id)
+    .map((i) => ({ ...i, key: `a${i.id}` }));
+  for (const e of pending) {
+    if (e.name === 'agenda.create') {
+      const a = argsOf(e, 'agenda.create');
+      if (a.meeting_id !== meetingId) continue;
+      list.push({
+        id: -1,
+        meeting_id: meetingId,
+        position: list.length,
+        title: a.title,
+        presenter_id: a.presenter_id,
+        duration_minutes: a.duration_minutes,
+        thread_id: null,
+        version: 0,
+        pending: true,
+        localId: e.id,
+        key: `p${e.id}`,
+      });
+    } else if (e.name === 'agenda.update') {
+      const a = argsOf(e, 'agenda.update');
+      list = list.map((i) => (i.id === a.agenda_item_id ? { ...i, ...stripId(a), pending: true } : i));
+    } else if (e.name === 'agenda.delete') {
+      const a = argsOf(e, 'agenda.delete');
+      list = list.filter((i) => i.id !== a.agenda_item_id);
+    } else if (e.name === 'agenda.reorder') {
+      const a = argsOf(e, 'agenda.reorder');
+      if (a.meeting_id !== meetingId) continue;
+      const rank = new Map(a.item_ids.map((id, i) => [id, i]));
+      list = [...list].sort((x, y) => (rank.get(x.id) ?? 1e9) - (rank.get(y.id) ?? 1e9));
+    }
+  }
+  return list;
+}
+
+function stripId(a: Args<'agenda.update'>): Partial<AgendaItem> {
+  const { agenda_item_id: _ignored, ...rest } = a;
+  return rest as Partial<AgendaItem>;
+}
+
+export interface ViewSection extends MinutesSection {
+  pending?: boolean;
+}
+
+/** Sections by agenda item id ('general' for null). */
+export function overlaySections(sections: MinutesSection[], pending: OutboxEntry[], meetingId: number): Map<number | 'general', ViewSection> {
+  const out = new Map<number | 'general', ViewSection>();
+  for (const s of sections) out.set(s.agenda_item_id ?? 'general', { ...s });
+  for (const e of pending) {
+    if (e.name !== 'minutes.update_section') continue;
+    const a = argsOf(e, 'minutes.update_section');
+    if (a.meeting_id !== meetingId) continue;
+    const key = a.agenda_item_id ?? 'general';
+    const prev = out.get(key);
+    out.set(key, {
+      agenda_item_id: a.agenda_item_id,
+      notes: a.notes,
+      notes_html: '',
+      version: prev?.version ?? 0,
+      conflict_copies: prev?.conflict_copies ?? [],
+      pending: true,
+    });
+  }
+  return out;
+}
+
+export interface ViewDecision extends Decision {
+  pending?: boolean;
+  key: string;
+}
+export function overlayDecisions(decisions: Decision[], pending: OutboxEntry[], meetingId: number): ViewDecision[] {
+  const list: ViewDecision[] = decisions.map((d) => ({ ...d, key: `d${d.id}` }));
+  for (const e of pending) {
+    if (e.name !== 'decision.create') continue;
+    const a = argsOf(e, 'decision.create');
+    if (a.meeting_id !== meetingId) continue;
+    list.push({ id: -1, agenda_item_id: a.agenda_item_id, text: a.text, version: 0, pending: true, key: `p${e.id}` });
+  }
+  return list;
+}
+
+export interface ViewActionItem extends ActionItem {
+  pending?: boolean;
+  key: string;
+}
+export function overlayActionItems(items: ActionItem[], pending: OutboxEntry[], filter: (a: { meeting_id: number; owner_id: number | null }) => boolean): ViewActionItem[] {
+  let list: ViewActionItem[] = items.filter(filter).map((i) => ({ ...i, key: `i${i.id}` }));
+  for (const e of pending) {
+    if (e.name === 'action_item.create') {
+      const a = argsOf(e, 'action_item.create');
+      if (!filter(a)) continue;
+      list.push({
+        id: -1,
+        meeting_id: a.meeting_id,
+        title: a.title,
+        owner_id: a.owner_id,
+        organization_id: null,
+        due_date: a.due_date,
+        status: 'open',
+        decision_id: null,
+        version: 0,
+        overdue: false,
+        pending: true,
+        key: `p${e.id}`,
+      });
+    } else if (e.name === 'action_item.update') {
+      const a = argsOf(e, 'action_item.update');
+      list = list.map((i) => {
+        if (i.id !== a.action_item_id) return i;
+        const { action_item_id: _id, ...rest } = a;
+        return { ...i, ...rest, pending: true };
+      });
+    }
+  }
+  return list;
+}
+
+/** The translated title of an entity with {title, title_lang, translations}. */
+export function localized(o: { title: string; title_lang?: Lang; translations?: Partial<Record<Lang, string>> }, lang: Lang): string {
+  if (o.title_lang === lang) return o.title;
+  return o.translations?.[lang] || o.title;
+}

@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import { ApiError, NetworkError } from '../api/client';
+import type { SearchHit } from '../api/types';
+import { t, useLang } from '../i18n';
+import { Link, navigate, queryParam, usePath } from '../router';
+import { ep } from '../runtime';
+import { useEffect } from 'preact/hooks';
+
+type Kind = 'all' | 'messages' | 'meetings';
+
+export function Search() {
+  useLang();
+  const path = usePath();
+  const q0 = queryParam(path, 'q') ?? '';
+  const k0 = (queryParam(path, 'kind') as Kind) || 'all';
+  const [q, setQ] = useState(q0);
+  const [kind, setKind] = useState<Kind>(k0);
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!q0.trim()) return;
+    let alive = true;
+    setBusy(true);
+    setError(null);
+    ep.search(q0, k0)
+      .then((r) => alive && setHits(r.items ?? []))
+      .catch((e) => alive && setError(e instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: e instanceof ApiError ? e.detail : String(e) })))
+      .finally(() => alive && setBusy(false));
+    return () => {
+      alive = false;
+    };
+  }, [q0, k0]);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    navigate(`/search?q=${encodeURIComponent(q)}&kind=${kind}`);
+  };
+
+  return (
+    <section aria-labelledby="search-title">
+      <h1 id="search-title">{t('search.title')}</h1>
+      <form role="search" class="search-form" onSubmit={submit}>
+        <div class="field">
+          <label for="search-q">{t('search.query')}</label>
+          <input id="search-q" type="search" value={q} required onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} data-testid="search-input" />
+        </div>
+        <div class="field">
+          <label for="search-kind">{t('search.kind')}</label>
+          <select id="search-kind" value={kind} onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as Kind)}>
+            <option value="all">{t('search.kind.all')}</option>
+            <option value="messages">{t('search.kind.messages')}</option>
+            <option value="meetings">{t('search.kind.meetings')}</option>
+          </select>
+        </div>
+        <button type="submit" class="primary">
+          {t('search.submit')}
+        </button>
+      </form>
+      {busy && <p role="status">{t('common.loading')}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {hits && hits.length === 0 && !busy && <p class="muted">{t('search.empty')}</p>}
+      {hits && hits.length > 0 && (
+        <ul class="list" data-testid="search-results">
+          {hits.map((h) => {
+            const isMeeting = h.kind.startsWith('meeting');
+            const href = isMeeting ? `/meetings/${h.meeting_id ?? h.id}` : h.thread_id ? `/threads/${h.thread_id}` : h.channel_id ? `/channels/${h.channel_id}` : '#';
+            return (
+              <li key={`${h.kind}${h.id}`} class="list-item" data-testid="search-result">
+                <span class="tag">{isMeeting ? t('search.result.meeting') : t('search.result.message')}</span> <Link href={href}>{h.title || `#${h.id}`}</Link>
+                {/* snippet_html is sanitized by the server */}
+                <p class="snippet" dangerouslySetInnerHTML={{ __html: h.snippet_html }} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
