@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.db import Database
 from server.core.i18n import Translations
+from server.directory.demo import load_directory_demo
 from server.discussion import service as discussion
 from server.discussion.models import ChannelCreate, MessageCreate, ThreadCreate
 from server.identity import service as identity
@@ -86,6 +87,7 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
         assert user.id is not None
         user_ids.append(user.id)
     await _demo_channel(session, owner_id=user_ids[1], member_ids=user_ids[2:])
+    await load_directory_demo(session)
     return logins
 
 

@@ -24,6 +24,7 @@ from server.discussion import service as discussion
 from server.identity import service as identity
 from server.identity.permissions import SESSION_COOKIE
 from server.identity.service import Principal
+from server.meetings import service as meetings
 from server.realtime.hub import Connection, Hub
 
 router = APIRouter(tags=["realtime"])
@@ -46,6 +47,11 @@ async def can_subscribe(db: Database, principal: Principal, scope: str) -> bool:
             return False
         async with db.session(write=False) as session:
             return await discussion.can_read_channel(session, principal, scope_id)
+    if kind == "meeting":
+        if not principal.has_scope("meetings:read"):
+            return False
+        async with db.session(write=False) as session:
+            return await meetings.can_read_meeting(session, principal, scope_id)
     return False
 
 

@@ -1,0 +1,89 @@
+"""The ``gyoryu`` command run as operators run it: a separate process on the configured database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from server.demo import DEMO_PASSWORD
+from tests.helpers import row_counts
+
+
+def _gyoryu(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GYORYU_DATABASE_URL": database_url, "GYORYU_DEMO": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("", "at least"),
+        ("short", "at least"),
+        ("QwertyUiop", "easy to guess"),
+        ("aaaaaaaaaaaaaa", "easy to guess"),
+        ("my-root-operator-1", "username"),
+    ],
+)
+async def test_create_admin_refuses_weak_or_empty_passwords_and_writes_nothing(
+    app: FastAPI, database_url: str, password: str, reason: str
+) -> None:
+    before = await row_counts(app)
+    result = _gyoryu(
+        database_url, "create-admin", "root-operator", "--password-stdin", stdin=password
+    )
+    assert result.returncode == 2
+    assert "Refused" in result.stderr and reason in result.stderr
+    assert await row_counts(app) == before
+
+
+async def test_create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    secret = "tq8-Vx2!harbour-lantern"
+    result = _gyoryu(
+        database_url, "create-admin", "operator", "--password-stdin", stdin=secret + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created administrator operator" in result.stdout
+    assert secret not in result.stdout + result.stderr
+    login = await client.post(
+        "/api/v1/auth/login", json={"username": "operator", "password": secret}
+    )
+    assert login.status_code == 200
+    assert login.json()["user"]["role"] == "admin"
+    again = _gyoryu(database_url, "create-admin", "operator", "--password-stdin", stdin=secret)
+    assert again.returncode == 2 and "Refused" in again.stderr
+
+
+async def test_demo_loads_once_into_an_empty_database_and_its_logins_work(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    first = _gyoryu(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "DEMO" in first.stdout and "seoul.kim" in first.stdout
+    login = await client.post(
+        "/api/v1/auth/login", json={"username": "beijing.wang", "password": DEMO_PASSWORD}
+    )
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    channels = (await client.get("/api/v1/channels", headers=headers)).json()["items"]
+    assert any("[DEMO]" in c["name"] for c in channels)
+    cities = (await client.get("/api/v1/cities", headers=headers)).json()["items"]
+    assert "北京" in {c["name"] for c in cities}
+    # A second load is refused (the data is there), quietly with --if-empty.
+    assert _gyoryu(database_url, "demo").returncode == 1
+    quiet = _gyoryu(database_url, "demo", "--if-empty")
+    assert quiet.returncode == 0 and "not loaded" in quiet.stdout
