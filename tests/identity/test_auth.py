@@ -13,6 +13,7 @@ from sqlalchemy import update
 from server.core import security
 from server.core.types import utcnow
 from server.identity.models import AuthToken
+from tests.discussion.conftest import make_channel, make_thread
 from tests.factories import PASSWORD, make_bot, make_org, make_user
 from tests.helpers import assert_problem, row_counts
 
@@ -189,3 +190,40 @@ async def test_a_bot_cannot_log_in_with_a_password(app: FastAPI, client: httpx.A
     admin = await make_user(app, role="admin")
     bot = await make_bot(app, admin, scopes=["messages:read"])
     assert_problem(await _login(client, bot.user.username, PASSWORD), 401, "invalid_credentials")
+
+
+async def test_login_is_rate_limited_per_address_across_usernames(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    limit = app.state.settings.login_limit_per_address
+    for attempt in range(limit):
+        await _login(client, f"guess.{attempt}", "wrong-password-x")
+    response = await _login(client, "yet.another", "wrong-password-x")
+    assert_problem(response, 429, "rate_limited")
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+async def test_bot_token_outside_its_channels_is_forbidden_and_writes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    allowed = await make_channel(client, admin, [])
+    other = await make_channel(client, admin, [])
+    allowed_thread = await make_thread(client, admin, allowed, "allowed")
+    other_thread = await make_thread(client, admin, other, "other")
+    bot = await make_bot(
+        app, admin, scopes=["messages:read", "messages:write"], channel_ids=[allowed]
+    )
+    before = await row_counts(app)
+    posted = await client.post(
+        f"/api/v1/threads/{other_thread}/messages", json={"body": "hi"}, headers=bot.headers
+    )
+    assert posted.status_code in (403, 404), posted.text
+    assert posted.headers["content-type"] == "application/problem+json"
+    read = await client.get(f"/api/v1/threads/{other_thread}/messages", headers=bot.headers)
+    assert read.status_code in (403, 404)
+    assert await row_counts(app) == before
+    ok = await client.post(
+        f"/api/v1/threads/{allowed_thread}/messages", json={"body": "hi"}, headers=bot.headers
+    )
+    assert ok.status_code == 201, ok.text
