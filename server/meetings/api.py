@@ -16,7 +16,7 @@ from server.identity import service as identity
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import require
 from server.identity.service import Principal
-from server.meetings import actions, agenda, export, minutes, service
+from server.meetings import actions, agenda, export, minutes, series, service
 from server.meetings.models import (
     ActionItemCreate,
     ActionItemRead,
@@ -40,6 +40,10 @@ from server.meetings.models import (
     ParticipantRead,
     ParticipantUpdate,
     RevisionRead,
+    SeriesCreate,
+    SeriesPage,
+    SeriesRead,
+    SeriesUpdate,
     UploadConfirm,
     UploadRead,
 )
@@ -443,3 +447,40 @@ async def update_action_item(
     if_match: IfMatch = None,
 ) -> ActionItemRead:
     return await actions.update_action_item(session, principal, item_id, body, if_match)
+
+
+# ---- meeting series ---------------------------------------------------------------------
+
+
+@router.post("/meeting-series", status_code=201, response_model=SeriesRead)
+async def create_series(
+    body: SeriesCreate, principal: Reader, session: SessionDep, idem: IdempotencyDep
+) -> Response:
+    if (replay := await idem.replay(principal)) is not None:
+        return replay
+    return await idem.remember(principal, 201, await series.create_series(session, principal, body))
+
+
+@router.get("/meeting-series", response_model=Page[SeriesRead])
+async def list_series(
+    principal: Reader, session: SessionDep, cursor: str | None = None, limit: Limit = None
+) -> Page[SeriesRead]:
+    items, next_cursor = await series.list_series(session, principal, cursor=cursor, limit=limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/meeting-series/{series_id}", response_model=SeriesPage)
+async def series_page(series_id: int, principal: Reader, session: SessionDep) -> SeriesPage:
+    """The series with every meeting, decision and open action item the reader may see."""
+    return await series.series_page(session, principal, series_id)
+
+
+@router.patch("/meeting-series/{series_id}", response_model=SeriesRead)
+async def update_series(
+    series_id: int,
+    body: SeriesUpdate,
+    principal: Reader,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> SeriesRead:
+    return await series.update_series(session, principal, series_id, body, if_match)

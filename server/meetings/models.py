@@ -60,6 +60,7 @@ class Meeting(SQLModel, table=True):
     location: str = Field(default="", max_length=300)
     online_url: str | None = Field(default=None, max_length=500)
     channel_id: int | None = Field(default=None, foreign_key="channels.id")
+    series_id: int | None = Field(default=None, foreign_key="meeting_series.id", index=True)
     created_by: int = Field(foreign_key="users.id")
     # Agenda order has its own version (reorder's base_version), so that a reorder does not
     # bump the meeting (and its iCalendar SEQUENCE).
@@ -236,6 +237,37 @@ class ActionItem(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
+class MeetingSeries(SQLModel, table=True):
+    """A recurring body (a joint committee, an annual meeting of sister and friendly cities)
+    whose meetings, decisions and open action items are followed across years."""
+
+    __tablename__ = "meeting_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    name_lang: str = Field(max_length=8)
+    translations: dict[str, str] = Field(default_factory=dict, sa_column=_json_column())
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    channel_id: int | None = Field(default=None, foreign_key="channels.id")
+    created_by: int = Field(foreign_key="users.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class SeriesPartnership(SQLModel, table=True):
+    """A member partnership of a series (the directory's partnerships, by foreign key)."""
+
+    __tablename__ = "meeting_series_partnerships"
+    __table_args__ = (
+        UniqueConstraint("series_id", "partnership_id", name="uq_series_partnership"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="meeting_series.id", index=True)
+    partnership_id: int = Field(foreign_key="partnerships.id")
+
+
 # ---- API shapes -------------------------------------------------------------------------
 
 
@@ -259,6 +291,7 @@ class MeetingCreate(_Strict):
     location: str = PydanticField(default="", max_length=300)
     online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
     channel_id: int | None = None
+    series_id: int | None = None
     organization_ids: list[int] = PydanticField(min_length=2, max_length=100)
     # People to invite: plain ids (role member) or {user_id, role}. The creator is a chair
     # unless listed with another role.
@@ -285,6 +318,7 @@ class MeetingUpdate(_Strict):
     location: str | None = PydanticField(default=None, max_length=300)
     online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
     status: Status | None = None
+    series_id: int | None = None
 
 
 class LocalTime(BaseModel):
@@ -319,6 +353,7 @@ class MeetingRead(BaseModel):
     location: str
     online_url: str | None
     channel_id: int | None
+    series_id: int | None
     organization_ids: list[int]
     participants: list[ParticipantRead]
     created_by: int
@@ -558,3 +593,60 @@ class ActionItemRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class SeriesCreate(_Strict):
+    name: Title
+    name_lang: Language = "ko"
+    translations: Translations = Translations()
+    description: str = PydanticField(default="", max_length=10_000)
+    channel_id: int | None = None
+    partnership_ids: list[int] = PydanticField(default_factory=list, max_length=500)
+
+
+class SeriesUpdate(_Strict):
+    name: Title | None = None
+    name_lang: Language | None = None
+    translations: Translations | None = None
+    description: str | None = PydanticField(default=None, max_length=10_000)
+    partnership_ids: list[int] | None = PydanticField(default=None, max_length=500)
+
+
+class SeriesRead(BaseModel):
+    id: int
+    name: str
+    name_lang: str
+    translations: dict[str, str]
+    description: str
+    channel_id: int | None
+    partnership_ids: list[int]
+    created_by: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SeriesMeeting(BaseModel):
+    id: int
+    title: str
+    translations: dict[str, str]
+    status: str
+    starts_at: datetime
+    timezone: str
+    year: int
+
+
+class SeriesYear(BaseModel):
+    year: int
+    meetings: int
+    decisions: int
+
+
+class SeriesPage(BaseModel):
+    """Everything of a series that the reader may see, across years."""
+
+    series: SeriesRead
+    years: list[SeriesYear]
+    meetings: list[SeriesMeeting]
+    decisions: list[DecisionRead]
+    open_action_items: list[ActionItemRead]

@@ -37,6 +37,7 @@ from server.meetings.models import (
     Meeting,
     MeetingCreate,
     MeetingRead,
+    MeetingSeries,
     MeetingUpdate,
     MinutesSection,
     Participant,
@@ -357,6 +358,15 @@ async def _check_organizations(session: AsyncSession, ids: Sequence[int]) -> Non
         )
 
 
+async def _check_series(session: AsyncSession, series_id: int | None) -> None:
+    if series_id is not None and await session.get(MeetingSeries, series_id) is None:
+        raise InvalidInput(
+            f"Unknown meeting series {series_id}.",
+            code="unknown_series",
+            errors=[{"field": "series_id", "message": "unknown series"}],
+        )
+
+
 async def create_meeting(
     session: AsyncSession,
     principal: Principal,
@@ -383,6 +393,7 @@ async def create_meeting(
     await check_users(session, list(roles), "participants")
     if data.channel_id is not None:
         await discussion.access(session, principal, data.channel_id)
+    await _check_series(session, data.series_id)
     meeting = Meeting(
         title=data.title,
         title_lang=data.title_lang,
@@ -394,6 +405,7 @@ async def create_meeting(
         location=data.location,
         online_url=data.online_url,
         channel_id=data.channel_id,
+        series_id=data.series_id,
         created_by=principal.user_id,
     )
     session.add(meeting)
@@ -453,8 +465,9 @@ async def update_meeting(
         meeting.status = status
     if "translations" in changes_:
         changes_["translations"] = data.translations.as_dict() if data.translations else {}
+    await _check_series(session, changes_.get("series_id"))
     for name, value in changes_.items():
-        if value is None and name not in ("online_url",):
+        if value is None and name not in ("online_url", "series_id"):
             continue
         setattr(meeting, name, value)
     if meeting.ends_at <= meeting.starts_at:
