@@ -20,6 +20,7 @@ from server.core.errors import install_error_handlers, problem
 from server.core.logging import configure_logging
 from server.core.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from server.dashboard import api as dashboard_api
 from server.directory import api as directory_api
 from server.discussion import api as discussion_api
 from server.identity import api as identity_api
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(identity_api.router)
     api.include_router(directory_api.router)
+    api.include_router(dashboard_api.router)
     api.include_router(discussion_api.router)
     api.include_router(search_api.router)
     api.include_router(meetings_api.router)

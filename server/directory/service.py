@@ -969,3 +969,39 @@ def problem_for(exc: AppError) -> str:
     """The detail of a service error, as a CSV import reports it beside a line."""
     errors: Sequence[dict[str, Any]] = exc.extra.get("errors") or []
     return errors[0]["message"] if errors else exc.detail
+
+
+# ---- figures for the dashboard ----------------------------------------------------------
+
+
+async def cities_of_organizations(
+    session: AsyncSession, organization_ids: Sequence[int]
+) -> dict[int, City]:
+    """Each linked organization's city (organizations without a city are left out)."""
+    if not organization_ids:
+        return {}
+    rows = await session.execute(
+        select(col(OrganizationCity.organization_id), City)
+        .join(City, col(City.id) == col(OrganizationCity.city_id))
+        .where(col(OrganizationCity.organization_id).in_(list(organization_ids)))
+    )
+    return {int(org): city for org, city in rows.all()}
+
+
+async def partnerships_per_sector(session: AsyncSession) -> list[tuple[Sector, int]]:
+    """Every sector with the number of partnerships that have a current counterpart pair in it."""
+    per_sector = (
+        select(
+            col(Counterpart.sector_id),
+            func.count(func.distinct(col(Counterpart.partnership_id))).label("n"),
+        )
+        .where(col(Counterpart.ended_at).is_(None))
+        .group_by(col(Counterpart.sector_id))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Sector, per_sector.c.n)
+        .outerjoin(per_sector, per_sector.c.sector_id == col(Sector.id))
+        .order_by(col(Sector.id))
+    )
+    return [(sector, int(n or 0)) for sector, n in rows.all()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -1052,3 +1053,40 @@ async def get_attachment(
     if attachment is None or not await can_read_channel(session, principal, attachment.channel_id):
         raise NotFound(f"No attachment {attachment_id}.")
     return attachment
+
+
+# ---- figures for the dashboard ----------------------------------------------------------
+
+
+async def message_counts_by_month(
+    session: AsyncSession, principal: Principal, since: datetime
+) -> list[tuple[int, str, int]]:
+    """(channel id, ``YYYY-MM`` in UTC, messages) in the channels the caller may see."""
+    ids = await visible_channel_ids(session, principal)
+    if not ids:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps UTC times as ISO text: the month is its first seven characters.
+        month: Any = func.substr(col(Message.created_at), 1, 7)
+    else:
+        month = func.to_char(func.timezone("UTC", col(Message.created_at)), "YYYY-MM")
+    rows = await session.execute(
+        select(col(Message.channel_id), month.label("month"), func.count())
+        .where(
+            col(Message.channel_id).in_(ids),
+            col(Message.deleted_at).is_(None),
+            col(Message.created_at) >= since,
+        )
+        .group_by(col(Message.channel_id), month)
+        .order_by(col(Message.channel_id), month)
+    )
+    return [(int(channel), str(m), int(n)) for channel, m, n in rows.all()]
+
+
+async def channel_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(col(Channel.id), col(Channel.name)).where(col(Channel.id).in_(list(ids)))
+    )
+    return {i: str(name) for i, name in rows.all() if i is not None}

@@ -541,3 +541,13 @@ async def create_bot(
 def _require_admin(actor: Principal) -> None:
     if not actor.is_admin:
         raise Forbidden("Only an administrator may do this.", code="admin_required")
+
+
+async def organizations_by_ids(
+    session: AsyncSession, ids: Iterable[int]
+) -> dict[int, Organization]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Organization).where(col(Organization.id).in_(wanted)))
+    return {org.id: org for org in rows.scalars() if org.id is not None}

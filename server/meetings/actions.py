@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -269,3 +269,27 @@ async def list_action_items(
         )
     rows, next_cursor = await keyset_page(session, query, col(ActionItem.id), cursor, limit)
     return [action_read(i) for i in rows], next_cursor
+
+
+async def counts_by_organization(
+    session: AsyncSession, principal: Principal
+) -> list[tuple[int | None, int, int]]:
+    """(organization id, open items, overdue items) over the meetings the caller may see."""
+    ids = await visible_meeting_ids(session, principal)
+    if not ids:
+        return []
+    overdue = func.sum(
+        case(
+            (and_(col(ActionItem.due_date).is_not(None), col(ActionItem.due_date) < today()), 1),
+            else_=0,
+        )
+    )
+    rows = await session.execute(
+        select(col(ActionItem.organization_id), func.count(), overdue)
+        .where(col(ActionItem.meeting_id).in_(ids), col(ActionItem.status) == "open")
+        .group_by(col(ActionItem.organization_id))
+        .order_by(col(ActionItem.organization_id))
+    )
+    return [
+        (None if org is None else int(org), int(n), int(late or 0)) for org, n, late in rows.all()
+    ]

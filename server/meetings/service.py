@@ -655,3 +655,24 @@ async def agenda_items(session: AsyncSession, meeting_id: int) -> list[AgendaIte
         .order_by(col(AgendaItem.position), col(AgendaItem.id))
     )
     return list(rows.scalars())
+
+
+# ---- figures for the dashboard ----------------------------------------------------------
+
+
+async def delegations_by_year(
+    session: AsyncSession, principal: Principal
+) -> list[tuple[int, int, int]]:
+    """(meeting id, delegation's organization id, year of the start in UTC) over the meetings
+    the caller may see, cancelled ones left out."""
+    if not principal.has_scope("meetings:read"):
+        return []
+    query = (
+        select(col(Delegation.meeting_id), col(Delegation.organization_id), col(Meeting.starts_at))
+        .join(Meeting, col(Meeting.id) == col(Delegation.meeting_id))
+        .where(col(Meeting.status) != "cancelled")
+    )
+    if not principal.is_admin:
+        query = query.where(_visible_condition(principal))
+    rows = (await session.execute(query)).all()
+    return [(int(meeting), int(org), starts.year) for meeting, org, starts in rows]
