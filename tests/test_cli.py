@@ -83,6 +83,12 @@ async def test_demo_loads_once_into_an_empty_database_and_its_logins_work(
     assert any("[DEMO]" in c["name"] for c in channels)
     cities = (await client.get("/api/v1/cities", headers=headers)).json()["items"]
     assert "北京" in {c["name"] for c in cities}
+    meetings = (await client.get("/api/v1/meetings", headers=headers)).json()["items"]
+    assert len(meetings) == 1 and "[DEMO]" in meetings[0]["title"]
+    local = {t["timezone"]: t["starts_at"][11:16] for t in meetings[0]["local_times"]}
+    assert local == {"Asia/Seoul": "10:00", "Asia/Shanghai": "09:00"}
+    series = await client.get(f"/api/v1/meeting-series/{meetings[0]['series_id']}", headers=headers)
+    assert [m["id"] for m in series.json()["meetings"]] == [meetings[0]["id"]]
     # A second load is refused (the data is there), quietly with --if-empty.
     assert _gyoryu(database_url, "demo").returncode == 1
     quiet = _gyoryu(database_url, "demo", "--if-empty")
