@@ -8,7 +8,10 @@ import json
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
+from sqlmodel import col
 
+from server.identity.models import AuditEntry
 from tests.helpers import assert_problem
 from tests.meetings.conftest import (
     Cast,
@@ -165,6 +168,23 @@ async def test_bilateral_meeting_from_schedule_to_amended_minutes(
         (r["version"], r["amendment"]) for r in history.json() if r["agenda_item_id"] == first["id"]
     ]
     assert first_versions == [(1, 0), (2, 1)]
+
+    # Public bodies are asked who approved what: every approval is in the audit log.
+    async with app.state.db.session(write=False) as session:
+        approvals = (
+            await session.execute(
+                select(AuditEntry)
+                .where(col(AuditEntry.action) == "minutes.approved")
+                .order_by(col(AuditEntry.id))
+            )
+        ).scalars()
+        assert [a.actor_id for a in approvals] == [
+            cast.seoul_chair.id,
+            cast.beijing_secretary.id,
+            cast.seoul_secretary.id,
+            cast.beijing_chair.id,
+            cast.seoul_chair.id,
+        ]
 
 
 async def test_multilateral_meeting_needs_every_delegation_and_carries_action_items_over(
