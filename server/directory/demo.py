@@ -4,6 +4,8 @@ counterpart pair of the demo officials) is marked [DEMO]."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.i18n import Translations
@@ -108,6 +110,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
             member_city_id=cities["seoul"],
             partner_city_id=cities["beijing"],
             kind="sister",
+            signed_on=date(1993, 10, 23),
             status="active",
             notes="Sister cities since 1993.",
         ),

@@ -24,6 +24,7 @@ async def test_directory_demo_loads_and_links_the_identity_demo(
     admin = await make_user(app, role="admin")
     partnerships = (await client.get("/api/v1/partnerships", headers=admin.headers)).json()
     assert [p["kind"] for p in partnerships["items"]] == ["sister"]
+    assert partnerships["items"][0]["signed_on"] == "1993-10-23"  # Seoul–Beijing, 23 Oct 1993
     pairs = (await client.get("/api/v1/counterparts", headers=admin.headers)).json()["items"]
     assert len(pairs) == 1
     glossary = (
