@@ -18,6 +18,9 @@ import { Meeting } from './screens/Meeting';
 import { Meetings } from './screens/Meetings';
 import { Search } from './screens/Search';
 import { Thread } from './screens/Thread';
+import { Directory } from './screens/Directory';
+import { LazyDashboard } from './screens/LazyDashboard';
+import { SeriesList, SeriesPage } from './screens/Series';
 
 export function App() {
   useLang();
@@ -91,6 +94,15 @@ function SignedIn() {
             <li>
               <NavLink href="/search">{t('nav.search')}</NavLink>
             </li>
+            <li>
+              <NavLink href="/directory">{t('nav.directory')}</NavLink>
+            </li>
+            <li>
+              <NavLink href="/series">{t('nav.series')}</NavLink>
+            </li>
+            <li>
+              <NavLink href="/dashboard">{t('nav.dashboard')}</NavLink>
+            </li>
           </ul>
         </nav>
         <div class="header-tools">
@@ -137,6 +149,10 @@ function Routes() {
   if (match('/meetings', path)) return <Meetings />;
   if (match('/action-items', path)) return <ActionItems />;
   if (match('/search', path)) return <Search />;
+  if (match('/directory', path)) return <Directory />;
+  if ((m = match('/series/:id', path))) return <SeriesPage key={m.id} seriesId={Number(m.id)} />;
+  if (match('/series', path)) return <SeriesList />;
+  if (match('/dashboard', path)) return <LazyDashboard />;
   if (match('/', path) || match('/channels', path)) return <Channels />;
   return <p>{t('common.notFound')}</p>;
 }

@@ -4,8 +4,8 @@
  * read the observables exported here.
  */
 import { ApiClient } from './api/client';
-import { endpoints } from './api/endpoints';
-import type { User, WsPresence, WsTyping } from './api/types';
+import { allPages, endpoints } from './api/endpoints';
+import type { User, WsPresence, WsPresenceState, WsTyping } from './api/types';
 import { observable } from './lib/observable';
 import { session, token } from './session';
 import { Connectivity } from './sync/connectivity';
@@ -58,8 +58,8 @@ export interface Typist {
 }
 /** thread id -> people typing there now. */
 export const typing = observable<Record<number, Typist[]>>({});
-/** user id -> {name, online}. */
-export const presence = observable<Record<number, { name: string; online: boolean }>>({});
+/** scope ("channel:3") -> ids of the people online there now. */
+export const presence = observable<Record<string, number[]>>({});
 
 let teardown: (() => void) | null = null;
 
@@ -89,8 +89,12 @@ export async function startRuntime(user: User): Promise<Runtime> {
     onChange: (e) => store.applyChanges([e]),
     onTyping: (e) => onTyping(e, user.id),
     onPresence: onPresence,
+    onPresenceState: onPresenceState,
+    onSubscriptionEnded: (e) => void store.clearScope(e.scope),
     onState: (s) => {
       liveState.set(s);
+      // Exposed on <html data-live> for styling and for browser tests to wait on.
+      if (typeof document !== 'undefined') document.documentElement.dataset.live = s;
       if (s === 'open') {
         connectivity.report(true);
         if (engine.status.phase === 'retrying') void engine.syncNow();
@@ -132,6 +136,12 @@ export async function startRuntime(user: User): Promise<Runtime> {
   await refreshScopes();
   live.start();
   void engine.sync();
+  // The live view follows every channel and meeting the user may see, even when the first
+  // screen opened is a thread or a meeting: fetch both lists once (cached for offline use).
+  void Promise.all([
+    allPages((c) => ep.channels(c)).then((x) => store.putMany(ENTITY.channel, x as never)),
+    allPages((c) => ep.meetings(c)).then((x) => store.putMany(ENTITY.meeting, x as never)),
+  ]).catch(() => undefined);
 
   teardown = () => {
     offStore();
@@ -160,9 +170,9 @@ export async function stopRuntime(): Promise<void> {
 }
 
 function onTyping(e: WsTyping, myId: number) {
-  const userId = e.user_id ?? e.user?.id;
-  if (userId === undefined || userId === myId || typeof e.thread_id !== 'number') return;
-  const name = e.display_name ?? e.user?.display_name ?? e.user?.username ?? `#${userId}`;
+  const userId = e.user_id;
+  if (typeof userId !== 'number' || userId === myId || typeof e.thread_id !== 'number') return;
+  const name = e.display_name || `#${userId}`;
   const all = { ...typing.get() };
   const list = (all[e.thread_id] ?? []).filter((x) => x.userId !== userId);
   list.push({ userId, name, until: Date.now() + 6000 });
@@ -184,11 +194,16 @@ function sweepTyping() {
 }
 
 function onPresence(e: WsPresence) {
-  const userId = e.user_id ?? e.user?.id;
-  if (userId === undefined) return;
-  const isOnline = e.online ?? (e.status ? e.status !== 'offline' : true);
-  const name = e.user?.display_name ?? presence.get()[userId]?.name ?? `#${userId}`;
-  presence.set({ ...presence.get(), [userId]: { name, online: isOnline } });
+  if (typeof e.user_id !== 'number' || !e.scope) return;
+  const all = presence.get();
+  const ids = (all[e.scope] ?? []).filter((id) => id !== e.user_id);
+  if (e.status !== 'offline') ids.push(e.user_id);
+  presence.set({ ...all, [e.scope]: ids });
+}
+
+function onPresenceState(e: WsPresenceState) {
+  if (!e.scope || !Array.isArray(e.user_ids)) return;
+  presence.set({ ...presence.get(), [e.scope]: [...e.user_ids] });
 }
 
 /** After logging in again (expired token): push what waited and reopen the live connection. */

@@ -1,8 +1,8 @@
 /** Typed calls for each REST endpoint the screens use (paths from DESIGN.md, Public API v1). */
 import type { ApiClient } from './client';
 import type {
-  ActionItem, AgendaItem, Channel, LoginResponse, Meeting, Message, Minutes, Organization, Page,
-  SearchResponse, Thread, User,
+  ActionItem, AgendaItem, Channel, LoginResponse, Meeting, Message, Minutes,
+  Organization, Page, SearchResponse, Thread, UploadConfirm, User,
 } from './types';
 
 export function endpoints(api: ApiClient) {
@@ -13,7 +13,7 @@ export function endpoints(api: ApiClient) {
     me: () => api.get<User>('/me'),
     organizations: (cursor?: string | null) =>
       api.get<Page<Organization>>('/organizations', { cursor, limit: 200 }),
-    /** GUESS: a user directory readable by members (DESIGN lists GET /users as admin). */
+    /** People: readable with the directory:read scope (every person has it; bots may not). */
     users: (cursor?: string | null) => api.get<Page<User>>('/users', { cursor, limit: 200 }),
 
     channels: (cursor?: string | null) => api.get<Page<Channel>>('/channels', { cursor, limit: 200 }),
@@ -21,6 +21,7 @@ export function endpoints(api: ApiClient) {
       api.get<Page<Thread>>(`/channels/${channelId}/threads`, { cursor, limit: 100 }),
     createThread: (channelId: number, title: string) =>
       api.post<Thread>(`/channels/${channelId}/threads`, { title }),
+    thread: (threadId: number) => api.get<Thread>(`/threads/${threadId}`),
     messages: (threadId: number, cursor?: string | null) =>
       api.get<Page<Message>>(`/threads/${threadId}/messages`, { cursor, limit: 50 }),
     markRead: (threadId: number, messageId: number) =>
@@ -31,15 +32,16 @@ export function endpoints(api: ApiClient) {
 
     meetings: (cursor?: string | null) => api.get<Page<Meeting>>('/meetings', { cursor, limit: 100 }),
     meeting: (id: number) => api.get<Meeting>(`/meetings/${id}`),
-    /** GUESS: DESIGN.md only lists POST /meetings/{id}/agenda; we read the list from GET. */
-    agenda: (meetingId: number) => api.get<Page<AgendaItem> | AgendaItem[]>(`/meetings/${meetingId}/agenda`),
+    agenda: (meetingId: number) => api.get<AgendaItem[]>(`/meetings/${meetingId}/agenda`),
     minutes: (meetingId: number) => api.get<Minutes>(`/meetings/${meetingId}/minutes`),
-    approveMinutes: (meetingId: number) => api.post<Minutes>(`/meetings/${meetingId}/minutes/approve`),
-    /** GUESS: GET /meetings/{id}/action-items (DESIGN lists only POST there). */
-    meetingActionItems: (meetingId: number) =>
-      api.get<Page<ActionItem>>(`/meetings/${meetingId}/action-items`, { limit: 200 }),
-    myActionItems: (status: 'open' | 'done' | 'cancelled' = 'open') =>
-      api.get<Page<ActionItem>>('/action-items', { owner: 'me', status, limit: 200 }),
+    approveMinutes: (meetingId: number, organizationId?: number | null) =>
+      api.post<Minutes>(`/meetings/${meetingId}/minutes/approve`, organizationId ? { organization_id: organizationId } : undefined),
+    /** Writes an uploaded file's sections into the minutes (assignments default to the proposal). */
+    confirmUpload: (meetingId: number, uploadId: number, body: UploadConfirm) =>
+      api.post<Minutes>(`/meetings/${meetingId}/minutes/uploads/${uploadId}/confirm`, body),
+    meetingActionItems: (meetingId: number) => api.get<ActionItem[]>(`/meetings/${meetingId}/action-items`),
+    myActionItems: (status: 'open' | 'done' | 'cancelled' = 'open', cursor?: string | null) =>
+      api.get<Page<ActionItem>>('/action-items', { owner: 'me', status, cursor, limit: 200 }),
   };
 }
 
@@ -56,10 +58,4 @@ export async function allPages<T>(load: (cursor: string | null) => Promise<Page<
     cursor = page.next_cursor;
   }
   return out;
-}
-
-/** Accepts either `{items}` or a bare array (for endpoints whose shape is a guess). */
-export function itemsOf<T>(v: Page<T> | T[] | null | undefined): T[] {
-  if (!v) return [];
-  return Array.isArray(v) ? v : v.items ?? [];
 }

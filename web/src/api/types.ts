@@ -1,7 +1,8 @@
 /**
  * Every shape the web client reads from or sends to the server (Public API v1).
  * Kept in ONE file on purpose, so it can be reconciled with the server's schemas.
- * Fields marked GUESS are not (yet) pinned down by DESIGN.md; see web/README.md.
+ * Mirrors the server's *Read schemas; the sync mutation args follow the REST bodies, with the
+ * target's id named after the entity (message_id, agenda_item_id, action_item_id, ...).
  */
 
 export type Lang = 'ko' | 'zh-Hans' | 'en';
@@ -23,7 +24,7 @@ export interface Problem {
   code: string;
   detail: string;
   errors?: FieldError[];
-  /** 409/412 answers carry the entity's current state (GUESS: the key name). */
+  /** 409/412 answers carry the entity's current state. */
   current?: unknown;
   [extra: string]: unknown;
 }
@@ -34,6 +35,7 @@ export interface FieldError {
 }
 
 // ---------------------------------------------------------------- identity
+// Shapes below mirror the server's *Read schemas (server/<domain>/models.py).
 
 export interface User {
   id: number;
@@ -42,9 +44,10 @@ export interface User {
   locale: Lang;
   timezone: string;
   organization_id: number | null;
-  role: 'admin' | 'member';
+  role: 'admin' | 'member' | string;
   is_bot: boolean;
   is_active: boolean;
+  version: number;
 }
 
 export interface LoginRequest {
@@ -53,6 +56,7 @@ export interface LoginRequest {
 }
 export interface LoginResponse {
   token: string;
+  expires_at: IsoDateTime;
   user: User;
 }
 
@@ -61,8 +65,10 @@ export interface Organization {
   name: string;
   name_lang: Lang;
   translations: Translations;
-  country: 'KR' | 'CN';
+  country: 'KR' | 'CN' | string;
   city: string;
+  is_active: boolean;
+  version: number;
 }
 
 // ---------------------------------------------------------------- discussion
@@ -72,6 +78,8 @@ export interface Channel {
   name: string;
   description: string;
   visibility: 'members' | 'platform';
+  is_archived: boolean;
+  created_by: number | null;
   my_role: string | null;
   unread_count: number;
   version: number;
@@ -81,7 +89,7 @@ export interface Thread {
   id: number;
   channel_id: number;
   title: string;
-  created_by: number;
+  created_by: number | null;
   created_at: IsoDateTime;
   last_message_at: IsoDateTime | null;
   message_count: number;
@@ -98,7 +106,8 @@ export interface MessageAuthor {
 export interface Reaction {
   emoji: string;
   count: number;
-  me: boolean;
+  /** Who reacted; "mine" is user_ids.includes(me). */
+  user_ids: number[];
 }
 export interface MessageTranslation {
   lang: Lang;
@@ -106,8 +115,9 @@ export interface MessageTranslation {
   /** Rendered and sanitized by the server: the only HTML the client ever inserts. */
   html: string;
   kind: 'human' | 'bot' | 'reviewed';
-  translator_id: number | null;
+  translator_id: number;
   stale: boolean;
+  updated_at: IsoDateTime;
 }
 export interface Attachment {
   id: number;
@@ -135,34 +145,40 @@ export interface Message {
 }
 
 export interface SearchHit {
-  kind: 'message' | 'meeting' | string;
+  kind: 'message' | 'thread' | 'meeting' | string;
   id: number;
   title: string;
   /** Sanitized by the server. */
   snippet_html: string;
-  channel_id?: number;
-  thread_id?: number;
-  meeting_id?: number;
+  channel_id?: number | null;
+  thread_id?: number | null;
+  meeting_id?: number | null;
+  rank: number;
 }
 export interface SearchResponse {
+  query: string;
   items: SearchHit[];
-  next_cursor?: string | null;
 }
 
 // ---------------------------------------------------------------- meetings
 
 export type MeetingMode = 'in_person' | 'online' | 'hybrid';
 
+/** One delegation's local time of the meeting (the server formats it in that zone). */
 export interface MeetingLocalTime {
   organization_id: number;
   timezone: string;
-  starts_at_local: string;
-  ends_at_local: string;
+  starts_at: string;
+  ends_at: string;
 }
 export interface Participant {
   user_id: number;
+  username: string;
+  display_name: string;
+  organization_id: number | null;
   role: string;
-  attendance: string | null;
+  attendance: string;
+  version: number;
 }
 export interface Meeting {
   id: number;
@@ -171,16 +187,24 @@ export interface Meeting {
   translations: Translations;
   mode: MeetingMode;
   status: string;
+  allowed_transitions: string[];
   starts_at: IsoDateTime;
   ends_at: IsoDateTime;
   timezone: string;
-  location: string | null;
+  local_times: MeetingLocalTime[];
+  location: string;
   online_url: string | null;
   channel_id: number | null;
+  series_id: number | null;
   organization_ids: number[];
-  local_times: MeetingLocalTime[];
   participants: Participant[];
+  created_by: number;
+  agenda_version: number;
+  minutes_version: number;
+  minutes_amendment: number;
   version: number;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
 }
 
 export interface AgendaItem {
@@ -188,73 +212,126 @@ export interface AgendaItem {
   meeting_id: number;
   position: number;
   title: string;
+  title_lang: Lang;
+  translations: Translations;
   presenter_id: number | null;
   duration_minutes: number | null;
+  attachment_ids: number[];
   thread_id: number | null;
   version: number;
 }
 
+/** An offline edit of a section that overlapped a newer edit on the server (kept, not lost). */
 export interface ConflictCopy {
   id: number;
-  text: string;
+  notes: string;
+  notes_lang: Lang;
   author_id: number;
+  base_version: number;
+  client_id: string | null;
+  mutation_id: string | null;
   created_at: IsoDateTime;
 }
 export interface MinutesSection {
+  id: number;
+  /** null: the general notes (not tied to an agenda item). */
   agenda_item_id: number | null;
   notes: string;
   notes_html: string;
+  notes_lang: Lang;
+  translations: Translations;
   version: number;
-  conflict_copies: ConflictCopy[];
+  updated_by: number;
+  updated_at: IsoDateTime;
+  /** Offline edits the sync server could not merge: shown until someone resolves them. */
+  conflict_copies?: ConflictCopy[];
 }
 export interface Decision {
   id: number;
+  meeting_id: number;
   agenda_item_id: number | null;
   text: string;
+  text_lang: Lang;
+  translations: Translations;
+  amendment: number;
+  created_by: number;
   version: number;
+  created_at: IsoDateTime;
 }
+/** An active approval of the current amendment by one delegation. */
 export interface Approval {
+  id: number;
   organization_id: number;
-  approved: boolean;
-  approved_by: number | null;
-  approved_at: IsoDateTime | null;
+  user_id: number;
+  amendment: number;
+  minutes_version: number;
+  approved_at: IsoDateTime;
+  withdrawn_at: IsoDateTime | null;
+  withdrawn_reason: string | null;
 }
 export interface Minutes {
   meeting_id: number;
+  status: string;
   version: number;
+  amendment: number;
+  /** "draft" | "in_review" | "approved" */
   state: string;
   sections: MinutesSection[];
   decisions: Decision[];
   approvals: Approval[];
+  pending_organization_ids: number[];
+  approved_amendment: number | null;
 }
 
-export interface UploadedSection {
-  heading: string;
+/** One section of an uploaded minutes file and the agenda item it was matched to. */
+export interface ProposedSection {
+  index: number;
+  heading: string | null;
+  level: number;
   text: string;
-}
-export interface SectionMapping {
-  section_index: number;
   agenda_item_id: number | null;
+  /** How it was matched: e.g. "title", "number", "fuzzy", "none". */
   method: string;
+  score: number;
 }
-export interface MinutesUploadResponse {
-  file_id: number;
+/** POST /meetings/{id}/minutes/upload answers this; confirm it to write the sections. */
+export interface MinutesUpload {
+  id: number;
+  meeting_id: number;
+  filename: string;
+  content_type: string;
   kind: string;
-  sections: UploadedSection[];
-  mapping: SectionMapping[];
+  size: number;
+  sha256: string;
+  status: string;
+  title: string | null;
+  warnings: string[];
+  sections: ProposedSection[];
+  created_at: IsoDateTime;
+}
+export interface UploadConfirm {
+  assignments?: { section_index: number; agenda_item_id: number | null }[] | null;
+  notes_lang?: Lang;
 }
 
 export interface ActionItem {
   id: number;
   meeting_id: number;
+  agenda_item_id: number | null;
+  decision_id: number | null;
   title: string;
+  title_lang: Lang;
+  translations: Translations;
   owner_id: number | null;
   organization_id: number | null;
   due_date: IsoDate | null;
   status: 'open' | 'done' | 'cancelled';
-  decision_id: number | null;
-  version: number;
   overdue: boolean;
+  carried_over: boolean;
+  created_by: number;
+  version: number;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
 }
 
 // ---------------------------------------------------------------- offline sync
@@ -262,19 +339,23 @@ export interface ActionItem {
 /** Mutation names accepted by POST /sync/push, with their args. */
 export interface MutationArgs {
   'message.create': { thread_id: number; body: string; lang: Lang };
-  'message.edit': { message_id: number; body: string };
-  'message.delete': { message_id: number }; // GUESS: arg name
+  'message.edit': { message_id: number; body: string; lang?: Lang };
+  'message.delete': { message_id: number };
   'reaction.set': { message_id: number; emoji: string; on: boolean };
-  'meeting.update': { meeting_id: number } & Partial<Pick<Meeting, 'title' | 'location' | 'online_url' | 'starts_at' | 'ends_at' | 'timezone' | 'mode'>>; // GUESS
-  'agenda.create': { meeting_id: number; title: string; presenter_id: number | null; duration_minutes: number | null };
-  'agenda.update': { agenda_item_id: number; title?: string; presenter_id?: number | null; duration_minutes?: number | null }; // GUESS: arg names
+  'meeting.update': { meeting_id: number } & Partial<Pick<Meeting, 'title' | 'location' | 'online_url' | 'starts_at' | 'ends_at' | 'timezone' | 'mode' | 'status'>>;
+  'agenda.create': { meeting_id: number; title: string; title_lang?: Lang; presenter_id: number | null; duration_minutes: number | null };
+  'agenda.update': { agenda_item_id: number; title?: string; title_lang?: Lang; presenter_id?: number | null; duration_minutes?: number | null };
+  /** base_version: the meeting's agenda_version. */
   'agenda.reorder': { meeting_id: number; item_ids: number[] };
-  'agenda.delete': { agenda_item_id: number }; // GUESS: arg name
-  'minutes.update_section': { meeting_id: number; agenda_item_id: number | null; notes: string };
-  'decision.create': { meeting_id: number; agenda_item_id: number | null; text: string }; // GUESS
-  'action_item.create': { meeting_id: number; title: string; owner_id: number | null; due_date: IsoDate | null };
-  'action_item.update': { action_item_id: number; title?: string; status?: ActionItem['status']; due_date?: IsoDate | null; owner_id?: number | null }; // GUESS: arg names
-  'attendance.set': { meeting_id: number; user_id: number; attendance: string }; // GUESS
+  'agenda.delete': { agenda_item_id: number };
+  /** base_version: the section's version (0 for a section not written yet). */
+  'minutes.update_section': { meeting_id: number; agenda_item_id: number | null; notes: string; notes_lang?: Lang };
+  /** Dismisses a conflict copy once merged by hand; base_version: the section's version. */
+  'minutes.resolve_conflict': { section_id: number; copy_id: number };
+  'decision.create': { meeting_id: number; agenda_item_id: number | null; text: string; text_lang?: Lang };
+  'action_item.create': { meeting_id: number; title: string; title_lang?: Lang; owner_id: number | null; due_date: IsoDate | null; agenda_item_id?: number | null };
+  'action_item.update': { action_item_id: number; title?: string; status?: ActionItem['status']; due_date?: IsoDate | null; owner_id?: number | null };
+  'attendance.set': { meeting_id: number; user_id: number; attendance: string };
 }
 export type MutationName = keyof MutationArgs;
 
@@ -309,7 +390,8 @@ export interface ChangeEvent {
   type: 'change';
   seq: number;
   scope: string;
-  /** "channel" | "thread" | "message" | "meeting" | "agenda_item" | "minutes" | "action_item" | ... (GUESS: the names) */
+  /** As the change log names them: "channel", "thread", "message", "meeting", "agenda_item",
+   *  "minutes" (a summary), "minutes_section", "decision", "minutes_approval", "action_item", ... */
   entity: string;
   id: number;
   op: ChangeOp;
@@ -339,20 +421,21 @@ export type WsClientMessage =
 export interface WsTyping {
   type: 'typing';
   scope: string;
-  thread_id: number;
-  /** GUESS: user_id and/or user {id, display_name}. */
-  user_id?: number;
-  user?: { id: number; display_name?: string; username?: string };
-  display_name?: string;
+  thread_id: number | null;
+  user_id: number;
+  display_name: string;
 }
 export interface WsPresence {
   type: 'presence';
-  /** GUESS: user_id + status ("online" | "offline"), optional scope. */
-  user_id?: number;
-  user?: { id: number; display_name?: string };
-  status?: string;
-  online?: boolean;
-  scope?: string;
+  scope: string;
+  user_id: number;
+  status: 'online' | 'offline';
+}
+/** Sent once per subscribed scope: who is there now. */
+export interface WsPresenceState {
+  type: 'presence_state';
+  scope: string;
+  user_ids: number[];
 }
 export interface WsCaughtUp {
   type: 'caught_up';
@@ -362,5 +445,20 @@ export interface WsError {
   type: 'error';
   code?: string;
   detail?: string;
+  scope?: string;
 }
-export type WsServerMessage = ChangeEvent | WsCaughtUp | WsTyping | WsPresence | WsError;
+export interface WsSubscriptionEnded {
+  type: 'subscription_ended';
+  scope: string;
+  reason: string;
+}
+export type WsServerMessage =
+  | ChangeEvent
+  | WsCaughtUp
+  | WsTyping
+  | WsPresence
+  | WsPresenceState
+  | WsSubscriptionEnded
+  | WsError
+  | { type: 'ready'; user_id: number }
+  | { type: 'pong' };

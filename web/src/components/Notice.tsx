@@ -3,7 +3,12 @@ import { t } from '../i18n';
 
 /** Loading / showing-cached-data / error line under a screen title. */
 export function RefreshNotice({ state }: { state: RefreshState }) {
-  if (state.loading) return <p class="muted" role="status">{t('common.loading')}</p>;
+  if (state.loading)
+    return (
+      <p class="muted" role="status" data-testid="loading">
+        {t('common.loading')}
+      </p>
+    );
   if (state.offline)
     return (
       <p class="notice" role="status">

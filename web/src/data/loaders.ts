@@ -1,6 +1,5 @@
 /** Fetch from REST and cache into the store. Screens render from the store, never from these. */
-import { allPages, itemsOf } from '../api/endpoints';
-import type { Meeting } from '../api/types';
+import { allPages } from '../api/endpoints';
 import { ep, type Runtime } from '../runtime';
 import { ENTITY, type Row } from '../sync/entities';
 
@@ -12,7 +11,7 @@ export async function refreshOrganizations(rt: R) {
   await rt.store.putMany(ENTITY.organization, rows(orgs));
 }
 
-/** Best effort: the user list may be admin-only on the server. */
+/** Best effort: people are listed to members (scope directory:read); a bot may lack it. */
 export async function refreshUsers(rt: R) {
   try {
     const users = await allPages((c) => ep.users(c), 5);
@@ -32,6 +31,10 @@ export async function refreshThreads(rt: R, channelId: number) {
   await rt.store.putMany(ENTITY.thread, rows(threads));
 }
 
+export async function refreshThread(rt: R, threadId: number) {
+  await rt.store.put(ENTITY.thread, (await ep.thread(threadId)) as unknown as Row);
+}
+
 /** One page of messages; returns the cursor for older ones. */
 export async function refreshMessages(rt: R, threadId: number, cursor: string | null = null): Promise<string | null> {
   const page = await ep.messages(threadId, cursor);
@@ -47,18 +50,18 @@ export async function refreshMeetings(rt: R) {
 export async function refreshMeeting(rt: R, id: number) {
   const meeting = await ep.meeting(id);
   await rt.store.put(ENTITY.meeting, meeting as unknown as Row);
-  const embedded = (meeting as Meeting & { agenda?: unknown }).agenda;
-  const [agenda, minutes, actions] = await Promise.allSettled([
-    Array.isArray(embedded) ? Promise.resolve(embedded) : ep.agenda(id).then(itemsOf),
-    ep.minutes(id),
-    ep.meetingActionItems(id).then(itemsOf),
-  ]);
-  if (agenda.status === 'fulfilled') await rt.store.putMany(ENTITY.agenda, rows(agenda.value), `meeting:${id}`);
-  if (minutes.status === 'fulfilled' && minutes.value) await rt.store.put(ENTITY.minutes, minutes.value as unknown as Row, `meeting:${id}`);
-  if (actions.status === 'fulfilled') await rt.store.putMany(ENTITY.actionItem, rows(actions.value), `meeting:${id}`);
+  await refreshMeetingParts(rt, id);
+}
+
+/** Agenda, minutes (split into sections, decisions, approvals) and action items. */
+export async function refreshMeetingParts(rt: R, id: number) {
+  const [agenda, minutes, actions] = await Promise.all([ep.agenda(id), ep.minutes(id), ep.meetingActionItems(id)]);
+  await rt.store.putMany(ENTITY.agenda, rows(agenda), `meeting:${id}`);
+  await rt.store.putMinutes(minutes as unknown as Row);
+  await rt.store.putMany(ENTITY.actionItem, rows(actions), `meeting:${id}`);
 }
 
 export async function refreshMyActionItems(rt: R) {
-  const items = await allPages(() => ep.myActionItems('open'), 1);
+  const items = await allPages((c) => ep.myActionItems('open', c), 5);
   await rt.store.putMany(ENTITY.actionItem, rows(items));
 }

@@ -54,17 +54,18 @@ export function overlayMessages(messages: Message[], pending: OutboxEntry[], thr
     } else if (e.name === 'reaction.set') {
       const a = argsOf(e, 'reaction.set');
       const m = byId.get(a.message_id);
-      if (!m) continue;
-      const reactions = m.reactions.map((r) => ({ ...r }));
+      if (!m || !me) continue;
+      const reactions = m.reactions.map((r) => ({ ...r, user_ids: [...(r.user_ids ?? [])] }));
       const r = reactions.find((x) => x.emoji === a.emoji);
-      if (a.on && !(r && r.me)) {
+      const mine = !!r && r.user_ids.includes(me.id);
+      if (a.on && !mine) {
         if (r) {
           r.count++;
-          r.me = true;
-        } else reactions.push({ emoji: a.emoji, count: 1, me: true });
-      } else if (!a.on && r && r.me) {
+          r.user_ids.push(me.id);
+        } else reactions.push({ emoji: a.emoji, count: 1, user_ids: [me.id] });
+      } else if (!a.on && r && mine) {
         r.count--;
-        r.me = false;
+        r.user_ids = r.user_ids.filter((u) => u !== me.id);
       }
       byId.set(m.id, { ...m, reactions: reactions.filter((x) => x.count > 0) });
     }
@@ -94,8 +95,11 @@ export function overlayAgenda(items: AgendaItem[], pending: OutboxEntry[], meeti
         meeting_id: meetingId,
         position: list.length,
         title: a.title,
+        title_lang: a.title_lang ?? 'ko',
+        translations: {},
         presenter_id: a.presenter_id,
         duration_minutes: a.duration_minutes,
+        attachment_ids: [],
         thread_id: null,
         version: 0,
         pending: true,
@@ -132,16 +136,26 @@ export function overlaySections(sections: MinutesSection[], pending: OutboxEntry
   const out = new Map<number | 'general', ViewSection>();
   for (const s of sections) out.set(s.agenda_item_id ?? 'general', { ...s });
   for (const e of pending) {
+    if (e.name === 'minutes.resolve_conflict') {
+      const a = argsOf(e, 'minutes.resolve_conflict');
+      for (const [k, s] of out) if (s.id === a.section_id) out.set(k, { ...s, conflict_copies: (s.conflict_copies ?? []).filter((c) => c.id !== a.copy_id) });
+      continue;
+    }
     if (e.name !== 'minutes.update_section') continue;
     const a = argsOf(e, 'minutes.update_section');
     if (a.meeting_id !== meetingId) continue;
     const key = a.agenda_item_id ?? 'general';
     const prev = out.get(key);
     out.set(key, {
+      id: prev?.id ?? -1,
       agenda_item_id: a.agenda_item_id,
       notes: a.notes,
       notes_html: '',
+      notes_lang: a.notes_lang ?? prev?.notes_lang ?? 'ko',
+      translations: prev?.translations ?? {},
       version: prev?.version ?? 0,
+      updated_by: prev?.updated_by ?? 0,
+      updated_at: e.created_at,
       conflict_copies: prev?.conflict_copies ?? [],
       pending: true,
     });
@@ -159,7 +173,20 @@ export function overlayDecisions(decisions: Decision[], pending: OutboxEntry[], 
     if (e.name !== 'decision.create') continue;
     const a = argsOf(e, 'decision.create');
     if (a.meeting_id !== meetingId) continue;
-    list.push({ id: -1, agenda_item_id: a.agenda_item_id, text: a.text, version: 0, pending: true, key: `p${e.id}` });
+    list.push({
+      id: -1,
+      meeting_id: meetingId,
+      agenda_item_id: a.agenda_item_id,
+      text: a.text,
+      text_lang: a.text_lang ?? 'ko',
+      translations: {},
+      amendment: 0,
+      created_by: 0,
+      version: 0,
+      created_at: e.created_at,
+      pending: true,
+      key: `p${e.id}`,
+    });
   }
   return list;
 }
@@ -177,14 +204,21 @@ export function overlayActionItems(items: ActionItem[], pending: OutboxEntry[], 
       list.push({
         id: -1,
         meeting_id: a.meeting_id,
+        agenda_item_id: a.agenda_item_id ?? null,
+        decision_id: null,
         title: a.title,
+        title_lang: a.title_lang ?? 'ko',
+        translations: {},
         owner_id: a.owner_id,
         organization_id: null,
         due_date: a.due_date,
         status: 'open',
-        decision_id: null,
-        version: 0,
         overdue: false,
+        carried_over: false,
+        created_by: 0,
+        version: 0,
+        created_at: e.created_at,
+        updated_at: e.created_at,
         pending: true,
         key: `p${e.id}`,
       });

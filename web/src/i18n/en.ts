@@ -1,4 +1,6 @@
 /** English catalog. Keys are the source of truth for the MessageKey type. */
+import { directoryEn } from './directory';
+
 export const en = {
   'app.name': 'Gyoryu',
   'app.skip': 'Skip to content',
@@ -72,6 +74,7 @@ export const en = {
   'mutation.agenda.reorder': 'Agenda order',
   'mutation.agenda.delete': 'Agenda item deletion',
   'mutation.minutes.update_section': 'Minutes notes',
+  'mutation.minutes.resolve_conflict': 'Resolved conflict copy',
   'mutation.decision.create': 'New decision',
   'mutation.action_item.create': 'New action item',
   'mutation.action_item.update': 'Action item',
@@ -135,6 +138,13 @@ export const en = {
   'meetings.mode.in_person': 'In person',
   'meetings.mode.online': 'Online',
   'meetings.mode.hybrid': 'Hybrid',
+  'meetings.status.draft': 'Draft',
+  'meetings.status.scheduled': 'Scheduled',
+  'meetings.status.in_progress': 'In progress',
+  'meetings.status.held': 'Held',
+  'meetings.status.minutes_review': 'Minutes in review',
+  'meetings.status.approved': 'Minutes approved',
+  'meetings.status.cancelled': 'Cancelled',
 
   'meeting.details': 'Details',
   'meeting.location': 'Location',
@@ -153,11 +163,16 @@ export const en = {
   'meeting.reorderHint': 'Tip: focus an item and press Alt+↑ / Alt+↓ to move it.',
   'meeting.minutes': 'Minutes',
   'meeting.minutesState': 'State: {state}',
+  'minutes.state.draft': 'draft',
+  'minutes.state.in_review': 'in review',
+  'minutes.state.approved': 'approved by all delegations',
   'meeting.generalNotes': 'General notes',
   'meeting.notesFor': 'Notes for “{title}”',
   'meeting.savedLocally': 'Saved on this device',
   'meeting.notesAfterSync': 'Notes can be taken once this item has been sent to the server.',
   'meeting.conflictCopies': 'Other versions kept by the server',
+  'meeting.conflictCopyBy': 'Typed offline by {name}, {time}',
+  'meeting.conflictCopyResolve': 'Merged — remove this copy',
   'meeting.decisions': 'Decisions',
   'meeting.decisionsEmpty': 'No decisions yet.',
   'meeting.addDecision': 'Add decision',
@@ -199,4 +214,6 @@ export const en = {
   'actions.status.open': 'Open',
   'actions.status.done': 'Done',
   'actions.status.cancelled': 'Cancelled',
+
+  ...directoryEn,
 } as const;

@@ -1,5 +1,6 @@
 /** 한국어 카탈로그 (keys must match en.ts; the unit test checks it). */
 import type { Catalog } from './types';
+import { directoryKo } from './directory';
 
 export const ko: Catalog = {
   'app.name': '교류',
@@ -74,6 +75,7 @@ export const ko: Catalog = {
   'mutation.agenda.reorder': '안건 순서',
   'mutation.agenda.delete': '안건 삭제',
   'mutation.minutes.update_section': '회의록 메모',
+  'mutation.minutes.resolve_conflict': '충돌 사본 정리',
   'mutation.decision.create': '새 결정 사항',
   'mutation.action_item.create': '새 후속 조치',
   'mutation.action_item.update': '후속 조치',
@@ -137,6 +139,13 @@ export const ko: Catalog = {
   'meetings.mode.in_person': '대면',
   'meetings.mode.online': '온라인',
   'meetings.mode.hybrid': '혼합',
+  'meetings.status.draft': '초안',
+  'meetings.status.scheduled': '예정',
+  'meetings.status.in_progress': '진행 중',
+  'meetings.status.held': '개최됨',
+  'meetings.status.minutes_review': '회의록 검토 중',
+  'meetings.status.approved': '회의록 승인됨',
+  'meetings.status.cancelled': '취소됨',
 
   'meeting.details': '상세 정보',
   'meeting.location': '장소',
@@ -155,11 +164,16 @@ export const ko: Catalog = {
   'meeting.reorderHint': '도움말: 항목에 초점을 두고 Alt+↑ / Alt+↓를 누르면 이동합니다.',
   'meeting.minutes': '회의록',
   'meeting.minutesState': '상태: {state}',
+  'minutes.state.draft': '작성 중',
+  'minutes.state.in_review': '검토 중',
+  'minutes.state.approved': '모든 대표단 승인',
   'meeting.generalNotes': '일반 메모',
   'meeting.notesFor': '“{title}” 메모',
   'meeting.savedLocally': '이 기기에 저장됨',
   'meeting.notesAfterSync': '이 안건이 서버에 전송된 후 메모를 작성할 수 있습니다.',
   'meeting.conflictCopies': '서버가 보관한 다른 버전',
+  'meeting.conflictCopyBy': '{name}님이 오프라인에서 작성, {time}',
+  'meeting.conflictCopyResolve': '반영 완료 — 이 사본 삭제',
   'meeting.decisions': '결정 사항',
   'meeting.decisionsEmpty': '아직 결정 사항이 없습니다.',
   'meeting.addDecision': '결정 사항 추가',
@@ -201,4 +215,6 @@ export const ko: Catalog = {
   'actions.status.open': '진행 중',
   'actions.status.done': '완료',
   'actions.status.cancelled': '취소됨',
+
+  ...directoryKo,
 };

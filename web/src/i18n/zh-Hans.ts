@@ -1,5 +1,6 @@
 /** 简体中文目录 (keys must match en.ts; the unit test checks it). */
 import type { Catalog } from './types';
+import { directoryZhHans } from './directory';
 
 export const zhHans: Catalog = {
   'app.name': '交流',
@@ -74,6 +75,7 @@ export const zhHans: Catalog = {
   'mutation.agenda.reorder': '议程顺序',
   'mutation.agenda.delete': '删除议程项',
   'mutation.minutes.update_section': '会议纪要笔记',
+  'mutation.minutes.resolve_conflict': '处理冲突副本',
   'mutation.decision.create': '新决定',
   'mutation.action_item.create': '新待办事项',
   'mutation.action_item.update': '待办事项',
@@ -137,6 +139,13 @@ export const zhHans: Catalog = {
   'meetings.mode.in_person': '线下',
   'meetings.mode.online': '线上',
   'meetings.mode.hybrid': '线上线下结合',
+  'meetings.status.draft': '草稿',
+  'meetings.status.scheduled': '已安排',
+  'meetings.status.in_progress': '进行中',
+  'meetings.status.held': '已举行',
+  'meetings.status.minutes_review': '纪要审阅中',
+  'meetings.status.approved': '纪要已批准',
+  'meetings.status.cancelled': '已取消',
 
   'meeting.details': '详情',
   'meeting.location': '地点',
@@ -155,11 +164,16 @@ export const zhHans: Catalog = {
   'meeting.reorderHint': '提示：选中某项后按 Alt+↑ / Alt+↓ 可移动。',
   'meeting.minutes': '会议纪要',
   'meeting.minutesState': '状态：{state}',
+  'minutes.state.draft': '草稿',
+  'minutes.state.in_review': '审阅中',
+  'minutes.state.approved': '各代表团均已批准',
   'meeting.generalNotes': '总体笔记',
   'meeting.notesFor': '“{title}”的笔记',
   'meeting.savedLocally': '已保存在本设备',
   'meeting.notesAfterSync': '此议程项发送到服务器后即可记录笔记。',
   'meeting.conflictCopies': '服务器保留的其他版本',
+  'meeting.conflictCopyBy': '{name} 离线时写入，{time}',
+  'meeting.conflictCopyResolve': '已合并 — 删除此副本',
   'meeting.decisions': '决定事项',
   'meeting.decisionsEmpty': '暂无决定事项。',
   'meeting.addDecision': '添加决定事项',
@@ -201,4 +215,6 @@ export const zhHans: Catalog = {
   'actions.status.open': '进行中',
   'actions.status.done': '已完成',
   'actions.status.cancelled': '已取消',
+
+  ...directoryZhHans,
 };

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, NetworkError } from '../api/client';
-import type { ActionItem, AgendaItem, Lang, Meeting as MeetingT, Minutes, MinutesUploadResponse, User } from '../api/types';
+import type { ActionItem, AgendaItem, Approval, Decision, Lang, Meeting as MeetingT, Minutes, MinutesSection, MinutesUpload, User } from '../api/types';
 import { uploadWithProgress } from '../api/upload';
 import { DownloadLink } from '../components/Download';
 import { RefreshNotice } from '../components/Notice';
@@ -8,7 +8,7 @@ import { useQuery, useRefresh, useRuntime } from '../data/hooks';
 import { refreshMeeting, refreshOrganizations, refreshUsers } from '../data/loaders';
 import { orgName, useOrganizations, userName, useUsers } from '../data/names';
 import { localized, overlayActionItems, overlayAgenda, overlayDecisions, overlaySections, type ViewAgendaItem, type ViewSection } from '../data/overlay';
-import { t, useLang } from '../i18n';
+import { t, useLang, type MessageKey } from '../i18n';
 import { browserTimeZone, formatDateTime } from '../i18n/format';
 import { useObservable } from '../lib/observable';
 import { api, ep, online, outboxEntries, type Runtime } from '../runtime';
@@ -27,6 +27,9 @@ export function Meeting({ meetingId }: { meetingId: number }) {
   const meeting = useQuery((s) => s.get<MeetingT>(ENTITY.meeting, meetingId), [meetingId], undefined);
   const agendaCached = useQuery((s) => s.children<AgendaItem>(ENTITY.agenda, `meeting:${meetingId}`), [meetingId], [] as AgendaItem[]);
   const minutes = useQuery((s) => s.get<Minutes>(ENTITY.minutes, meetingId), [meetingId], undefined);
+  const sectionsCached = useQuery((s) => s.children<MinutesSection>(ENTITY.minutesSection, `meeting:${meetingId}`), [meetingId], [] as MinutesSection[]);
+  const decisionsCached = useQuery((s) => s.children<Decision>(ENTITY.decision, `meeting:${meetingId}`), [meetingId], [] as Decision[]);
+  const approvals = useQuery((s) => s.children<Approval>(ENTITY.approval, `meeting:${meetingId}`), [meetingId], [] as Approval[]);
   const actionsCached = useQuery((s) => s.children<ActionItem>(ENTITY.actionItem, `meeting:${meetingId}`), [meetingId], [] as ActionItem[]);
   const pending = useObservable(outboxEntries);
   const orgs = useOrganizations();
@@ -42,8 +45,13 @@ export function Meeting({ meetingId }: { meetingId: number }) {
   }
 
   const agenda = overlayAgenda(agendaCached, pending, meetingId);
-  const sections = overlaySections(minutes?.sections ?? [], pending, meetingId);
-  const decisions = overlayDecisions(minutes?.decisions ?? [], pending, meetingId);
+  const sections = overlaySections(sectionsCached, pending, meetingId);
+  const decisions = overlayDecisions([...decisionsCached].sort((a, b) => a.id - b.id), pending, meetingId);
+  const sectionVersion = (agendaItemId: number | null): number | null => {
+    const s = sectionsCached.find((x) => (x.agenda_item_id ?? null) === agendaItemId);
+    // 0 = "not written yet": a section someone else created meanwhile is then a conflict.
+    return s ? s.version : minutes ? 0 : null;
+  };
   const actions = overlayActionItems(actionsCached, pending, (a) => a.meeting_id === meetingId);
   const people = peopleOf(meeting, users, rt?.user ?? null);
   const base = `${api.baseUrl}/meetings/${meetingId}`;
@@ -59,7 +67,7 @@ export function Meeting({ meetingId }: { meetingId: number }) {
           {t('meeting.details')}
         </h2>
         <p>
-          <span class="tag">{t(`meetings.mode.${meeting.mode}`)}</span> <span class="tag">{meeting.status}</span>
+          <span class="tag">{t(`meetings.mode.${meeting.mode}`)}</span> <span class="tag" data-testid="meeting-status">{t(`meetings.status.${meeting.status}` as MessageKey)}</span>
         </p>
         <MeetingTimes m={meeting} lang={lang} tz={tz} orgs={orgs} />
         <dl class="times">
@@ -110,13 +118,13 @@ export function Meeting({ meetingId }: { meetingId: number }) {
 
       <section aria-labelledby="minutes-title" class="card">
         <h2 id="minutes-title">{t('meeting.minutes')}</h2>
-        {minutes?.state && <p class="muted small">{t('meeting.minutesState', { state: minutes.state })}</p>}
+        {minutes && <p class="muted small" data-testid="minutes-state">{t('meeting.minutesState', { state: t(`minutes.state.${minutesState(meeting, minutes, approvals)}` as MessageKey) })}</p>}
         {rt && (
           <>
-            <NotesEditor rt={rt} meetingId={meetingId} agendaItemId={null} label={t('meeting.generalNotes')} section={sections.get('general')} serverVersion={serverVersion(minutes, null)} />
+            <NotesEditor rt={rt} meetingId={meetingId} agendaItemId={null} label={t('meeting.generalNotes')} section={sections.get('general')} serverVersion={sectionVersion(null)} users={users} />
             {agenda.map((a) =>
               a.id > 0 ? (
-                <NotesEditor key={a.key} rt={rt} meetingId={meetingId} agendaItemId={a.id} label={t('meeting.notesFor', { title: a.title })} section={sections.get(a.id)} serverVersion={serverVersion(minutes, a.id)} />
+                <NotesEditor key={a.key} rt={rt} meetingId={meetingId} agendaItemId={a.id} label={t('meeting.notesFor', { title: a.title })} section={sections.get(a.id)} serverVersion={sectionVersion(a.id)} users={users} />
               ) : (
                 <p key={a.key} class="muted small">
                   {t('meeting.notesFor', { title: a.title })}: {t('meeting.notesAfterSync')}
@@ -127,7 +135,7 @@ export function Meeting({ meetingId }: { meetingId: number }) {
         )}
       </section>
 
-      {rt && <Upload rt={rt} meetingId={meetingId} agenda={agenda} sections={sections} minutes={minutes} />}
+      {rt && <Upload rt={rt} meetingId={meetingId} agenda={agenda} />}
 
       <section aria-labelledby="decisions-title" class="card">
         <h2 id="decisions-title">{t('meeting.decisions')}</h2>
@@ -155,14 +163,24 @@ export function Meeting({ meetingId }: { meetingId: number }) {
         {rt && <ActionForm rt={rt} meetingId={meetingId} people={people} />}
       </section>
 
-      {rt && <Approvals rt={rt} meeting={meeting} minutes={minutes} lang={lang} tz={tz} orgs={orgs} users={users} />}
+      {rt && <Approvals rt={rt} meeting={meeting} approvals={activeApprovals(minutes, approvals)} lang={lang} tz={tz} orgs={orgs} users={users} />}
     </article>
   );
 }
 
-function serverVersion(minutes: Minutes | undefined, agendaItemId: number | null): number | null {
-  const s = minutes?.sections?.find((x) => (x.agenda_item_id ?? null) === agendaItemId);
-  return s ? s.version : null;
+/** Approvals of the current amendment that are not withdrawn. */
+function activeApprovals(minutes: Minutes | undefined, approvals: Approval[]): Approval[] {
+  const amendment = minutes?.amendment;
+  return approvals.filter((a) => !a.withdrawn_at && (amendment === undefined || a.amendment === amendment));
+}
+
+/** As the server computes it: approved when every delegation approved this amendment. */
+function minutesState(meeting: MeetingT, minutes: Minutes, approvals: Approval[]): 'draft' | 'in_review' | 'approved' {
+  const active = activeApprovals(minutes, approvals);
+  const orgs = new Set(active.map((a) => a.organization_id));
+  const all = meeting.organization_ids ?? [];
+  if (all.length > 0 && all.every((o) => orgs.has(o))) return 'approved';
+  return active.length ? 'in_review' : 'draft';
 }
 
 interface Person {
@@ -326,8 +344,9 @@ function AgendaForm({ rt, meetingId, people, item, onDone }: { rt: Runtime; meet
  * One textarea per agenda item. Typing is kept locally and queued in the outbox after a short
  * pause (and on blur), so it is on disk within a second and survives a crash or a reload.
  */
-function NotesEditor(props: { rt: Runtime; meetingId: number; agendaItemId: number | null; label: string; section?: ViewSection; serverVersion: number | null }) {
+function NotesEditor(props: { rt: Runtime; meetingId: number; agendaItemId: number | null; label: string; section?: ViewSection; serverVersion: number | null; users: Map<number, User> }) {
   const { rt, meetingId, agendaItemId, section } = props;
+  const lang = useLang();
   const external = section?.notes ?? '';
   const [draft, setDraft] = useState(external);
   const [saved, setSaved] = useState(false);
@@ -377,13 +396,19 @@ function NotesEditor(props: { rt: Runtime; meetingId: number; agendaItemId: numb
       <span class="muted small" aria-live="polite" data-testid={`minutes-saved-${key}`}>
         {saved || section?.pending ? t('meeting.savedLocally') : '\u00a0'}
       </span>
-      {section && section.conflict_copies?.length > 0 && (
-        <details class="conflict-copies">
+      {section?.conflict_copies && section.conflict_copies.length > 0 && (
+        <details class="conflict-copies" data-testid={`conflict-copies-${key}`}>
           <summary>{t('meeting.conflictCopies')}</summary>
           {section.conflict_copies.map((c) => (
-            <pre key={c.id} class="text-block">
-              {c.text}
-            </pre>
+            <div key={c.id} class="conflict-copy" data-testid="conflict-copy">
+              <p class="muted small">{t('meeting.conflictCopyBy', { name: userName(props.users.get(c.author_id), c.author_id), time: formatDateTime(c.created_at, lang, rt.user.timezone || browserTimeZone()) })}</p>
+              <pre class="text-block" lang={c.notes_lang}>
+                {c.notes}
+              </pre>
+              <button type="button" data-testid="conflict-copy-resolve" onClick={() => void rt.outbox.enqueue('minutes.resolve_conflict', { section_id: section.id, copy_id: c.id }, section.version)}>
+                {t('meeting.conflictCopyResolve')}
+              </button>
+            </div>
           ))}
         </details>
       )}
@@ -393,23 +418,27 @@ function NotesEditor(props: { rt: Runtime; meetingId: number; agendaItemId: numb
 
 // ------------------------------------------------------------------ upload
 
-function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; meetingId: number; agenda: ViewAgendaItem[]; sections: Map<number | 'general', ViewSection>; minutes?: Minutes }) {
+function Upload({ rt, meetingId, agenda }: { rt: Runtime; meetingId: number; agenda: ViewAgendaItem[] }) {
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
-  const [result, setResult] = useState<MinutesUploadResponse | null>(null);
+  const [result, setResult] = useState<MinutesUpload | null>(null);
   const [mapping, setMapping] = useState<(number | null)[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [applied, setApplied] = useState(false);
+  const [busy, setBusy] = useState(false);
   const isOnline = useObservable(online);
+  const fail = (err: unknown) =>
+    setError(err instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: err instanceof ApiError ? err.detail : String(err) }));
 
   const upload = async (e: Event) => {
     e.preventDefault();
     if (!file) return;
     setError(null);
     setApplied(false);
+    setResult(null);
     setProgress(0);
     try {
-      const res = await uploadWithProgress<MinutesUploadResponse>({
+      const res = await uploadWithProgress<MinutesUpload>({
         url: api.url(`/meetings/${meetingId}/minutes/upload`),
         file,
         token: api.token(),
@@ -417,28 +446,29 @@ function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; mee
       }).promise;
       setProgress(100);
       setResult(res);
-      setMapping(res.sections.map((_, i) => res.mapping.find((m) => m.section_index === i)?.agenda_item_id ?? null));
+      setMapping(res.sections.map((s) => s.agenda_item_id ?? null));
     } catch (err) {
       setProgress(null);
-      setError(err instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: err instanceof ApiError ? err.detail : String(err) }));
+      fail(err);
     }
   };
 
+  // The server writes the sections (one minutes version, approvals handled there).
   const apply = async () => {
     if (!result) return;
-    const notes = new Map<number | 'general', string>();
-    result.sections.forEach((s, i) => {
-      const key = mapping[i] ?? 'general';
-      const prev = notes.has(key) ? notes.get(key)! : sections.get(key)?.notes ?? '';
-      const text = [s.heading, s.text].filter(Boolean).join('\n');
-      notes.set(key, prev ? `${prev}\n\n${text}` : text);
-    });
-    for (const [key, text] of notes) {
-      const agendaItemId = key === 'general' ? null : key;
-      const version = minutes?.sections?.find((x) => (x.agenda_item_id ?? null) === agendaItemId)?.version ?? null;
-      await rt.outbox.enqueue('minutes.update_section', { meeting_id: meetingId, agenda_item_id: agendaItemId, notes: text }, version);
+    setBusy(true);
+    setError(null);
+    try {
+      const minutes = await ep.confirmUpload(meetingId, result.id, {
+        assignments: result.sections.map((s, i) => ({ section_index: s.index, agenda_item_id: mapping[i] ?? null })),
+      });
+      await rt.store.putMinutes(minutes as unknown as Row);
+      setApplied(true);
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
     }
-    setApplied(true);
   };
 
   const synced = agenda.filter((a) => a.id > 0);
@@ -466,7 +496,7 @@ function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; mee
           <progress id="upload-progress" max={100} value={progress} data-testid="upload-progress">
             {progress}%
           </progress>{' '}
-          <span class="small">{progress}%</span>
+          <span class="small" data-testid="upload-percent">{progress}%</span>
         </div>
       )}
       {error && (
@@ -477,6 +507,13 @@ function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; mee
       {result && (
         <div data-testid="mapping-preview">
           <p role="status">{t('meeting.uploaded', { n: result.sections.length })}</p>
+          {result.warnings.length > 0 && (
+            <ul class="small warn">
+              {result.warnings.map((w, i) => (
+                <li key={i}>{w}</li>
+              ))}
+            </ul>
+          )}
           <table class="mapping">
             <caption>{t('meeting.mapping')}</caption>
             <thead>
@@ -488,17 +525,18 @@ function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; mee
             </thead>
             <tbody>
               {result.sections.map((s, i) => (
-                <tr key={i} data-testid="mapping-row">
+                <tr key={s.index} data-testid="mapping-row">
                   <th scope="row">
                     {s.heading || `#${i + 1}`}
                     <div class="muted small">{s.text.slice(0, 140)}</div>
                   </th>
                   <td>
                     <label for={`map-${i}`} class="visually-hidden">
-                      {t('meeting.mappingItem')}: {s.heading}
+                      {t('meeting.mappingItem')}: {s.heading ?? `#${i + 1}`}
                     </label>
                     <select
                       id={`map-${i}`}
+                      data-testid="mapping-select"
                       value={mapping[i] === null || mapping[i] === undefined ? '' : String(mapping[i])}
                       onChange={(e) => {
                         const v = val(e);
@@ -513,15 +551,18 @@ function Upload({ rt, meetingId, agenda, sections, minutes }: { rt: Runtime; mee
                       ))}
                     </select>
                   </td>
-                  <td class="small">{result.mapping.find((m) => m.section_index === i)?.method ?? ''}</td>
+                  <td class="small" data-testid="mapping-method">
+                    {s.method}
+                    {s.score > 0 && s.score < 1 ? ` (${Math.round(s.score * 100)}%)` : ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <button type="button" class="primary" onClick={() => void apply()} data-testid="apply-mapping">
+          <button type="button" class="primary" disabled={busy || applied || !isOnline} onClick={() => void apply()} data-testid="apply-mapping">
             {t('meeting.applyMapping')}
           </button>
-          {applied && <p role="status">{t('meeting.mappingApplied')}</p>}
+          {applied && <p role="status" data-testid="mapping-applied">{t('meeting.mappingApplied')}</p>}
         </div>
       )}
     </section>
@@ -604,20 +645,18 @@ function ActionForm({ rt, meetingId, people }: { rt: Runtime; meetingId: number;
 
 // ------------------------------------------------------------------ approvals
 
-function Approvals(props: { rt: Runtime; meeting: MeetingT; minutes?: Minutes; lang: Lang; tz: string; orgs: ReturnType<typeof useOrganizations>; users: Map<number, User> }) {
-  const { rt, meeting, minutes, lang, tz, orgs, users } = props;
+function Approvals(props: { rt: Runtime; meeting: MeetingT; approvals: Approval[]; lang: Lang; tz: string; orgs: ReturnType<typeof useOrganizations>; users: Map<number, User> }) {
+  const { rt, meeting, approvals, lang, tz, orgs, users } = props;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const orgIds = [...new Set([...(meeting.organization_ids ?? []), ...(minutes?.approvals ?? []).map((a) => a.organization_id)])];
+  const orgIds = [...new Set([...(meeting.organization_ids ?? []), ...approvals.map((a) => a.organization_id)])];
   const myOrg = rt.user.organization_id;
-  const mine = minutes?.approvals?.find((a) => a.organization_id === myOrg);
+  const mine = approvals.find((a) => a.organization_id === myOrg);
   const approve = async () => {
     setBusy(true);
     setError(null);
     try {
-      const res = await ep.approveMinutes(meeting.id);
-      if (res && Array.isArray((res as Minutes).sections)) await rt.store.put(ENTITY.minutes, res as unknown as Row, `meeting:${meeting.id}`);
-      else await refreshMeeting(rt, meeting.id);
+      await rt.store.putMinutes((await ep.approveMinutes(meeting.id)) as unknown as Row);
     } catch (err) {
       setError(err instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: err instanceof ApiError ? err.detail : String(err) }));
     } finally {
@@ -629,14 +668,14 @@ function Approvals(props: { rt: Runtime; meeting: MeetingT; minutes?: Minutes; l
       <h2 id="approvals-title">{t('meeting.approvals')}</h2>
       <ul class="list" data-testid="approvals">
         {orgIds.map((id) => {
-          const a = minutes?.approvals?.find((x) => x.organization_id === id);
+          const a = approvals.find((x) => x.organization_id === id);
           return (
-            <li key={id} class="list-item" data-testid="approval" data-approved={a?.approved ? 'true' : 'false'}>
+            <li key={id} class="list-item" data-testid="approval" data-approved={a ? 'true' : 'false'}>
               <strong>{orgName(orgs.get(id), id, lang)}</strong>:{' '}
-              {a?.approved ? (
+              {a ? (
                 <span class="ok">
                   ✓ {t('meeting.approved', { time: formatDateTime(a.approved_at, lang, tz) })}
-                  {a.approved_by ? ` — ${userName(users.get(a.approved_by), a.approved_by)}` : ''}
+                  {` — ${userName(users.get(a.user_id), a.user_id)}`}
                 </span>
               ) : (
                 <span class="muted">{t('meeting.notApproved')}</span>
@@ -645,7 +684,7 @@ function Approvals(props: { rt: Runtime; meeting: MeetingT; minutes?: Minutes; l
           );
         })}
       </ul>
-      {myOrg !== null && !mine?.approved && (
+      {myOrg !== null && orgIds.includes(myOrg) && !mine && (
         <button type="button" class="primary" disabled={busy} onClick={() => void approve()} data-testid="approve-button">
           {t('meeting.approve')}
         </button>

@@ -69,7 +69,8 @@ export function Search() {
         <ul class="list" data-testid="search-results">
           {hits.map((h) => {
             const isMeeting = h.kind.startsWith('meeting');
-            const href = isMeeting ? `/meetings/${h.meeting_id ?? h.id}` : h.thread_id ? `/threads/${h.thread_id}` : h.channel_id ? `/channels/${h.channel_id}` : '#';
+            const threadId = h.thread_id ?? (h.kind === 'thread' ? h.id : null);
+            const href = isMeeting ? `/meetings/${h.meeting_id ?? h.id}` : threadId ? `/threads/${threadId}` : h.channel_id ? `/channels/${h.channel_id}` : '#';
             return (
               <li key={`${h.kind}${h.id}`} class="list-item" data-testid="search-result">
                 <span class="tag">{isMeeting ? t('search.result.meeting') : t('search.result.message')}</span> <Link href={href}>{h.title || `#${h.id}`}</Link>

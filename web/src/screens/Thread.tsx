@@ -3,7 +3,7 @@ import type { Lang, Message, Thread as ThreadT } from '../api/types';
 import { DownloadLink } from '../components/Download';
 import { RefreshNotice } from '../components/Notice';
 import { useQuery, useRefresh, useRuntime } from '../data/hooks';
-import { refreshMessages } from '../data/loaders';
+import { refreshMessages, refreshThread, refreshUsers } from '../data/loaders';
 import { overlayMessages, type ViewMessage } from '../data/overlay';
 import { LANGS, t, useLang } from '../i18n';
 import { browserTimeZone, formatBytes, formatDateTime } from '../i18n/format';
@@ -11,6 +11,7 @@ import { useObservable } from '../lib/observable';
 import { Link } from '../router';
 import { ep, online, outboxEntries, presence, typing } from '../runtime';
 import { ENTITY } from '../sync/entities';
+import { userName, useUsers } from '../data/names';
 
 const QUICK_REACTIONS = ['👍', '🙏', '✅', '👀'];
 
@@ -21,16 +22,23 @@ export function Thread({ threadId }: { threadId: number }) {
   const tz = me?.timezone || browserTimeZone();
   const isOnline = useObservable(online);
   const [older, setOlder] = useState<string | null>(null);
-  const state = useRefresh(async (r) => setOlder(await refreshMessages(r, threadId)), [threadId]);
+  const state = useRefresh(
+    async (r) => {
+      const [, next] = await Promise.all([refreshThread(r, threadId), refreshMessages(r, threadId), refreshUsers(r)]);
+      setOlder(next);
+    },
+    [threadId],
+  );
   const thread = useQuery((s) => s.get<ThreadT>(ENTITY.thread, threadId), [threadId], undefined);
   const cached = useQuery((s) => s.children<Message>(ENTITY.message, `thread:${threadId}`), [threadId], [] as Message[]);
   const pending = useObservable(outboxEntries);
   const messages = overlayMessages(cached, pending, threadId, me);
   const typists = (useObservable(typing)[threadId] ?? []).map((x) => x.name);
-  const onlineNames = Object.values(useObservable(presence))
-    .filter((p) => p.online)
-    .map((p) => p.name);
   const channelId = thread?.channel_id ?? cached[0]?.channel_id;
+  const users = useUsers();
+  const onlineNames = (useObservable(presence)[`channel:${channelId}`] ?? [])
+    .filter((id) => id !== me?.id)
+    .map((id) => userName(users.get(id), id));
 
   // Mark as read up to the newest message we show.
   const lastId = cached.reduce((m, x) => (x.thread_id === threadId && x.id > m ? x.id : m), 0);
@@ -95,6 +103,8 @@ function MessageItem({ m, mine, lang, tz }: { m: ViewMessage; mine: boolean; lan
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(m.body);
   const canAct = m.id > 0 && !m.deleted && rt;
+  const myId = rt?.user.id ?? -1;
+  const reactions = m.reactions.map((r) => ({ ...r, me: (r.user_ids ?? []).includes(myId) }));
 
   const react = (emoji: string, on: boolean) => rt?.outbox.enqueue('reaction.set', { message_id: m.id, emoji, on });
   const saveEdit = async (e: Event) => {
@@ -190,7 +200,7 @@ function MessageItem({ m, mine, lang, tz }: { m: ViewMessage; mine: boolean; lan
       {canAct && (
         <div class="message-actions">
           <span role="group" aria-label={t('thread.reactions')} class="reactions">
-            {m.reactions.map((r) => (
+            {reactions.map((r) => (
               <button type="button" key={r.emoji} aria-pressed={r.me} class={r.me ? 'reaction mine' : 'reaction'} onClick={() => react(r.emoji, !r.me)} aria-label={t('thread.react', { emoji: r.emoji })} data-testid="reaction">
                 {r.emoji} {r.count}
               </button>

@@ -16,6 +16,7 @@ import type { MutationName, PullResponse, PushResponse, PushResult } from '../ap
 import { backoffDelay, realClock, type BackoffPolicy, type Clock } from './clock';
 import { ENTITY, type Row } from './entities';
 import { Outbox, targetKey, textField, toWire } from './outbox';
+import { applyViaRest } from './rest';
 import type { ConflictRecord, OutboxEntry, SyncStore } from './store';
 
 export type EnginePhase = 'idle' | 'syncing' | 'retrying' | 'unauthorized';
@@ -42,14 +43,20 @@ export interface EngineOptions {
   debounceMs?: number;
   /** Called after each pulled page with the new cursor. */
   onCursor?: (cursor: number) => void;
+  /** How long to use the REST fallback before asking for /sync again (ms). */
+  reprobeMs?: number;
 }
+
+/** A server without the sync routes answers 404 (or 405 for a POST to an unknown path). */
+const missingRoute = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 405) && (e.code === 'not_found' || e.code === 'method_not_allowed' || e.code.startsWith('http_'));
 
 /** The cached entity type a mutation's `entity`/`current` belongs to. */
 export function entityTypeOf(name: MutationName): string | null {
   if (name.startsWith('message.') || name === 'reaction.set') return ENTITY.message;
   if (name === 'meeting.update' || name === 'attendance.set') return ENTITY.meeting;
   if (name === 'agenda.create' || name === 'agenda.update' || name === 'agenda.delete') return ENTITY.agenda;
-  if (name === 'minutes.update_section' || name === 'decision.create') return ENTITY.minutes;
+  if (name === 'minutes.update_section' || name === 'minutes.resolve_conflict') return ENTITY.minutes;
+  if (name === 'decision.create') return ENTITY.decision;
   if (name.startsWith('action_item.')) return ENTITY.actionItem;
   return null;
 }
@@ -93,6 +100,9 @@ export class SyncEngine {
   private readonly backoff: BackoffPolicy;
   private readonly debounceMs: number;
   private readonly onCursor?: (cursor: number) => void;
+  private readonly reprobeMs: number;
+  /** Until when the server is known to lack /sync (then mutations go over REST). */
+  private noSyncUntil = 0;
 
   private running: Promise<void> | null = null;
   private again = false;
@@ -113,6 +123,12 @@ export class SyncEngine {
     this.backoff = o.backoff ?? { baseMs: 1000, maxMs: 60_000 };
     this.debounceMs = o.debounceMs ?? 400;
     this.onCursor = o.onCursor;
+    this.reprobeMs = o.reprobeMs ?? 5 * 60_000;
+  }
+
+  /** True while the server lacks /sync and mutations are applied through REST. */
+  get restMode(): boolean {
+    return this.clock.now() < this.noSyncUntil;
   }
 
   subscribe(fn: (s: EngineStatus) => void): () => void {
@@ -229,10 +245,7 @@ export class SyncEngine {
       });
       if (!batch.length) return;
 
-      const res = await this.api.post<PushResponse>('/sync/push', {
-        client_id: this.clientId,
-        mutations: batch.map(toWire),
-      });
+      const res = await this.send(batch);
       const byId = new Map((res?.results ?? []).map((r) => [r.id, r] as const));
       let progressed = false;
       for (const e of batch) {
@@ -242,6 +255,28 @@ export class SyncEngine {
       }
       if (!progressed) throw new Error('sync push: the server answered none of the mutations');
     }
+  }
+
+  private async send(batch: OutboxEntry[]): Promise<PushResponse> {
+    if (!this.restMode) {
+      try {
+        return await this.api.post<PushResponse>('/sync/push', { client_id: this.clientId, mutations: batch.map(toWire) });
+      } catch (e) {
+        if (!missingRoute(e)) throw e;
+        this.noSyncUntil = this.clock.now() + this.reprobeMs;
+      }
+    }
+    // In order, stopping at the first failure to reach the server: the rest stay queued.
+    const results: PushResult[] = [];
+    for (const e of batch) {
+      try {
+        results.push(await applyViaRest(this.api, toWire(e)));
+      } catch (err) {
+        if (!results.length) throw err;
+        break;
+      }
+    }
+    return { results };
   }
 
   private async handleResult(e: OutboxEntry, r: PushResult): Promise<boolean> {
@@ -290,25 +325,33 @@ export class SyncEngine {
   private async applyState(e: OutboxEntry, state: Row): Promise<void> {
     const type = entityTypeOf(e.name);
     if (!type) return;
-    if (type === ENTITY.minutes && !Array.isArray(state.sections)) {
-      // Only the section came back: patch it into the cached minutes.
-      const meetingId = (e.args as { meeting_id: number }).meeting_id;
-      const cached = await this.store.get<Row>(ENTITY.minutes, meetingId);
-      if (!cached || !('notes' in state)) return;
-      const sections = ((cached.sections as Row[]) ?? []).filter((s) => (s.agenda_item_id ?? null) !== (state.agenda_item_id ?? null));
-      await this.store.put(ENTITY.minutes, { ...cached, sections: [...sections, state] }, `meeting:${meetingId}`);
+    if (type === ENTITY.minutes) {
+      // A section answer may lack meeting_id (REST): take it from the args or the cached section.
+      const cached = typeof state.id === 'number' ? await this.store.get<Row>(ENTITY.minutesSection, state.id) : undefined;
+      const meetingId = (e.args as { meeting_id?: number }).meeting_id ?? state.meeting_id ?? cached?.meeting_id;
+      if (meetingId === undefined) return;
+      if (Array.isArray(state.sections)) await this.store.putMinutes({ meeting_id: meetingId, ...state });
+      else if ('notes' in state) await this.store.put(ENTITY.minutesSection, { meeting_id: meetingId, ...state });
       return;
     }
-    if (typeof state.id !== 'number' && type !== ENTITY.minutes) return;
+    if (typeof state.id !== 'number') return;
     await this.store.put(type, state);
   }
 
   // ------------------------------------------------------------------ pull
 
   async pull(): Promise<void> {
+    if (this.restMode) return; // no log to pull from: screens refresh over REST, live over the WebSocket
     let since = await this.store.getCursor();
     for (;;) {
-      const page = await this.api.get<PullResponse>('/sync/pull', { since, limit: this.pullLimit });
+      let page: PullResponse;
+      try {
+        page = await this.api.get<PullResponse>('/sync/pull', { since, limit: this.pullLimit });
+      } catch (e) {
+        if (!missingRoute(e)) throw e;
+        this.noSyncUntil = this.clock.now() + this.reprobeMs;
+        return;
+      }
       const cursor = typeof page.cursor === 'number' ? page.cursor : since;
       await this.store.applyChanges(page.changes ?? [], cursor);
       this.onCursor?.(cursor);

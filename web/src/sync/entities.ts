@@ -13,9 +13,33 @@ export const ENTITY = {
   message: 'message',
   meeting: 'meeting',
   agenda: 'agenda_item',
+  /** The minutes' summary (version, amendment, state, approvals): one per meeting. */
   minutes: 'minutes',
+  minutesSection: 'minutes_section',
+  decision: 'decision',
+  approval: 'minutes_approval',
   actionItem: 'action_item',
 } as const;
+
+/** Entities whose change events carry only part of the cached record: merge, don't replace. */
+export const MERGED = new Set<string>([ENTITY.minutes]);
+
+/**
+ * GET /meetings/{id}/minutes (and a minutes write's answer) returns the whole document; the
+ * change log sends its parts as separate entities. Split the document the same way, so one
+ * cache holds one copy of each section, decision and approval whichever way it arrived.
+ */
+export function splitMinutes(m: Row): { type: string; items: Row[] }[] {
+  const meeting_id = m.meeting_id;
+  const withMeeting = (v: unknown) => (Array.isArray(v) ? v.map((x) => ({ ...(x as Row), meeting_id })) : []);
+  const { sections, decisions, approvals, ...summary } = m;
+  return [
+    { type: ENTITY.minutes, items: [{ ...summary, approvals }] },
+    { type: ENTITY.minutesSection, items: withMeeting(sections) },
+    { type: ENTITY.decision, items: withMeeting(decisions) },
+    { type: ENTITY.approval, items: withMeeting(approvals) },
+  ];
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
@@ -25,7 +49,7 @@ export function idOf(type: string, data: Row): number {
   return num(data.id) as number;
 }
 
-/** The change-log scope an entity belongs to (GUESS for everything but channel/meeting/user). */
+/** The change-log scope an entity belongs to (as the server domains record it). */
 export function scopeOf(type: string, data: Row): string {
   switch (type) {
     case ENTITY.channel:
@@ -37,6 +61,9 @@ export function scopeOf(type: string, data: Row): string {
       return `meeting:${data.id}`;
     case ENTITY.agenda:
     case ENTITY.minutes:
+    case ENTITY.minutesSection:
+    case ENTITY.decision:
+    case ENTITY.approval:
     case ENTITY.actionItem:
       return `meeting:${data.meeting_id}`;
     default:
@@ -53,6 +80,9 @@ export function parentOf(type: string, data: Row): string {
       return `thread:${data.thread_id}`;
     case ENTITY.agenda:
     case ENTITY.minutes:
+    case ENTITY.minutesSection:
+    case ENTITY.decision:
+    case ENTITY.approval:
     case ENTITY.actionItem:
       return `meeting:${data.meeting_id}`;
     default:

@@ -10,7 +10,7 @@
  * nothing committed in between is missed (the server replays from the change log). The
  * WebSocket constructor and the clock are injected for tests.
  */
-import type { ChangeEvent, WsClientMessage, WsPresence, WsServerMessage, WsTyping } from '../api/types';
+import type { ChangeEvent, WsClientMessage, WsPresence, WsPresenceState, WsServerMessage, WsSubscriptionEnded, WsTyping } from '../api/types';
 import { backoffDelay, realClock, type BackoffPolicy, type Clock } from './clock';
 
 /** The part of the WebSocket API we use (the browser's, or a test double). */
@@ -41,6 +41,10 @@ export interface LiveOptions {
   onCaughtUp?: (seq: number) => void;
   onTyping?: (e: WsTyping) => void;
   onPresence?: (e: WsPresence) => void;
+  /** Who is in a scope right now (sent on subscribe). */
+  onPresenceState?: (e: WsPresenceState) => void;
+  /** The server ended a subscription (access revoked): the scope's cache should go. */
+  onSubscriptionEnded?: (e: WsSubscriptionEnded) => void;
   onError?: (e: { code?: string; detail?: string }) => void;
   onState?: (s: LiveState) => void;
 }
@@ -205,6 +209,13 @@ export class LiveConnection {
         break;
       case 'presence':
         this.o.onPresence?.(msg);
+        break;
+      case 'presence_state':
+        this.o.onPresenceState?.(msg);
+        break;
+      case 'subscription_ended':
+        this.scopes = this.scopes.filter((s) => s !== msg.scope);
+        this.o.onSubscriptionEnded?.(msg);
         break;
       case 'error':
         this.o.onError?.(msg);

@@ -35,6 +35,8 @@ export function targetKey(name: MutationName, args: Record<string, unknown>): st
       return `agenda_order:${args.meeting_id}`;
     case 'minutes.update_section':
       return `minutes:${args.meeting_id}:${args.agenda_item_id ?? 'general'}`;
+    case 'minutes.resolve_conflict':
+      return `conflict_copy:${args.section_id}:${args.copy_id}`;
     case 'action_item.update':
       return `action_item:${args.action_item_id}`;
     case 'attendance.set':

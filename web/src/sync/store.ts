@@ -7,7 +7,7 @@
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
 import type { MutationArgs, MutationName, PullEntry } from '../api/types';
-import { idOf, parentOf, scopeOf, type Row } from './entities';
+import { idOf, MERGED, parentOf, scopeOf, splitMinutes, type Row } from './entities';
 
 export interface StoredEntity {
   type: string;
@@ -147,6 +147,15 @@ export class SyncStore {
 
   put(type: string, data: Row, scope?: string): Promise<void> {
     return this.putMany(type, [data], scope);
+  }
+
+  /** Stores a whole minutes document as its parts (summary, sections, decisions, approvals). */
+  async putMinutes(minutes: Row): Promise<void> {
+    const parts = splitMinutes(minutes);
+    const tx = this.db.transaction('entities', 'readwrite');
+    for (const { type, items } of parts) for (const data of items) await putEntity(tx.store, type, data);
+    await tx.done;
+    this.emit({ kind: 'entities', types: parts.map((p) => p.type) });
   }
 
   async remove(type: string, id: number): Promise<void> {
@@ -312,13 +321,14 @@ async function putEntity(store: EntityStore, type: string, data: Row, scope?: st
   const version = typeof data.version === 'number' ? data.version : null;
   const prev = await store.get([type, id]);
   if (prev && prev.version !== null && version !== null && prev.version > version) return;
+  const merged = prev && MERGED.has(type) ? { ...prev.data, ...data } : data;
   await store.put({
     type,
     id,
-    scope: scope || scopeOf(type, data) || prev?.scope || '',
-    parent: parentOf(type, data),
+    scope: scope || scopeOf(type, merged) || prev?.scope || '',
+    parent: parentOf(type, merged),
     version,
-    data,
+    data: merged,
   });
 }
 

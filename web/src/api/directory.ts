@@ -1,0 +1,228 @@
+/**
+ * The exchange directory, meeting series and dashboard: shapes (from the server's schemas,
+ * docs/directory.md and docs/meetings.md) and typed calls. Read-only: the directory is edited
+ * by administrators (CSV import or the API), so these screens read straight from REST.
+ */
+import type { ApiClient } from './client';
+import type { IsoDate, IsoDateTime, Lang, Page, Translations, User } from './types';
+
+export type Country = 'KR' | 'CN';
+
+/** Anything with a name in its original language and translations into the others. */
+export interface Named {
+  name: string;
+  name_lang?: string;
+  translations?: Translations | Record<string, string>;
+}
+
+export interface Region extends Named {
+  id: number;
+  name_lang: string;
+  translations: Record<string, string>;
+  country: Country;
+  kind: string;
+  version: number;
+}
+
+export interface City extends Named {
+  id: number;
+  name_lang: string;
+  translations: Record<string, string>;
+  country: Country;
+  region_id: number | null;
+  version: number;
+}
+
+export type PartnershipKind = 'sister' | 'friendly';
+export type PartnershipStatus = 'active' | 'suspended' | 'ended';
+
+export interface Partnership {
+  id: number;
+  member_city_id: number;
+  partner_city_id: number;
+  kind: PartnershipKind;
+  signed_on: IsoDate | null;
+  status: PartnershipStatus;
+  notes: string;
+  version: number;
+}
+
+export interface Sector extends Named {
+  id: number;
+  code: string;
+  name_lang: string;
+  translations: Record<string, string>;
+  version: number;
+}
+
+export interface Counterpart {
+  id: number;
+  partnership_id: number;
+  sector_id: number;
+  kr_user_id: number;
+  cn_user_id: number;
+  started_at: IsoDateTime;
+  ended_at: IsoDateTime | null;
+  previous_id: number | null;
+  version: number;
+}
+
+export interface GlossaryTerm {
+  id: number;
+  terms: Record<string, string>;
+  note: string;
+  sector_id: number | null;
+  version: number;
+}
+
+export interface MeetingSeries extends Named {
+  id: number;
+  name_lang: string;
+  translations: Record<string, string>;
+  description: string;
+  channel_id: number | null;
+  partnership_ids: number[];
+  created_by: number;
+  version: number;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+
+export interface SeriesMeeting {
+  id: number;
+  title: string;
+  translations: Record<string, string>;
+  status: string;
+  starts_at: IsoDateTime;
+  timezone: string;
+  year: number;
+}
+
+export interface SeriesYear {
+  year: number;
+  meetings: number;
+  decisions: number;
+}
+
+export interface SeriesDecision {
+  id: number;
+  meeting_id: number;
+  agenda_item_id: number | null;
+  text: string;
+  text_lang: string;
+  translations: Record<string, string>;
+  amendment: number;
+  created_by: number;
+  version: number;
+  created_at: IsoDateTime;
+}
+
+export interface SeriesActionItem {
+  id: number;
+  meeting_id: number;
+  agenda_item_id: number | null;
+  decision_id: number | null;
+  title: string;
+  title_lang: string;
+  translations: Record<string, string>;
+  owner_id: number | null;
+  organization_id: number | null;
+  due_date: IsoDate | null;
+  status: string;
+  overdue: boolean;
+  carried_over?: boolean;
+  created_by: number;
+  version: number;
+}
+
+export interface SeriesPage {
+  series: MeetingSeries;
+  years: SeriesYear[];
+  meetings: SeriesMeeting[];
+  decisions: SeriesDecision[];
+  open_action_items: SeriesActionItem[];
+}
+
+export interface DashboardCityYear {
+  city_id: number;
+  city_name: string;
+  translations: Record<string, string>;
+  year: number;
+  meetings: number;
+}
+export interface DashboardOrganization {
+  organization_id: number | null;
+  organization_name: string;
+  open: number;
+  overdue: number;
+}
+export interface DashboardChannelMonth {
+  channel_id: number;
+  channel_name: string;
+  month: string; // "YYYY-MM" (UTC)
+  messages: number;
+}
+export interface DashboardSector {
+  sector_id: number;
+  code: string;
+  name: string;
+  translations: Record<string, string>;
+  partnerships: number;
+}
+export interface Dashboard {
+  generated_at: IsoDateTime;
+  months: number;
+  meetings_per_partner_city_year: DashboardCityYear[];
+  action_items_per_organization: DashboardOrganization[];
+  activity_per_channel_month: DashboardChannelMonth[];
+  partnerships_per_sector: DashboardSector[];
+}
+
+/** The name in `lang`: the original when it is in that language, else its translation. */
+export function nameIn(o: Named | null | undefined, lang: Lang): string {
+  if (!o) return '';
+  if (o.name_lang === lang) return o.name;
+  const tr = o.translations as Record<string, string> | undefined;
+  return tr?.[lang] || o.name;
+}
+
+/** A text with `text`/`title` + `*_lang` + translations, in `lang`. */
+export function textIn(text: string, textLang: string | undefined, translations: Record<string, string> | undefined, lang: Lang): string {
+  if (textLang === lang) return text;
+  return translations?.[lang] || text;
+}
+
+/** Every page of a list (the directory is small; `max` guards against a runaway cursor). */
+export async function everyPage<T>(load: (cursor: string | null) => Promise<Page<T>>, max = 50): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < max; i++) {
+    const page: Page<T> = await load(cursor);
+    out.push(...page.items);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return out;
+}
+
+export function directoryEndpoints(api: ApiClient) {
+  const list = <T>(path: string, query: Record<string, string | number | boolean | null | undefined> = {}) =>
+    everyPage<T>((cursor) => api.get<Page<T>>(path, { ...query, cursor, limit: 200 }));
+  return {
+    regions: (country?: Country) => list<Region>('/regions', { country }),
+    cities: (country?: Country) => list<City>('/cities', { country }),
+    partnerships: (cityId?: number) => list<Partnership>('/partnerships', { city_id: cityId }),
+    sectors: () => list<Sector>('/sectors'),
+    counterparts: (q: { partnership_id?: number; sector_id?: number; include_ended?: boolean } = {}) =>
+      list<Counterpart>('/counterparts', q),
+    counterpartHistory: (id: number) => list<Counterpart>(`/counterparts/${id}/history`),
+    glossary: (q: string, sectorId?: number | null) =>
+      api.get<Page<GlossaryTerm>>('/glossary', { q: q.trim() || undefined, sector_id: sectorId ?? undefined, limit: 200 }),
+    users: () => list<User>('/users'),
+    seriesList: () => list<MeetingSeries>('/meeting-series'),
+    series: (id: number) => api.get<SeriesPage>(`/meeting-series/${id}`),
+    dashboard: (months = 12) => api.get<Dashboard>('/dashboard', { months }),
+  };
+}
+
+export type DirectoryEndpoints = ReturnType<typeof directoryEndpoints>;

@@ -1,0 +1,368 @@
+/**
+ * The exchange directory: partnerships (kind, signing date), counterpart officials with who
+ * held each slot before, regions and cities, sectors, and a glossary search. Read-only.
+ */
+import { useMemo, useState } from 'preact/hooks';
+import { directoryEndpoints, nameIn, type City, type Counterpart, type GlossaryTerm, type Partnership, type Sector } from '../api/directory';
+import type { Lang, User } from '../api/types';
+import { RemoteNotice } from '../components/RemoteNotice';
+import { useRemote } from '../data/remote';
+import { dayIn, partnershipLabel, regionsWithCities, sortHistory, sortPartnerships } from '../data/directoryView';
+import { userName } from '../data/names';
+import { LANGS, t, useLang, type MessageKey } from '../i18n';
+import { browserTimeZone, formatDate } from '../i18n/format';
+import { api } from '../runtime';
+import './directory.css';
+import { useRuntime } from '../data/hooks';
+
+const dir = directoryEndpoints(api);
+
+interface DirectoryData {
+  regions: Awaited<ReturnType<typeof dir.regions>>;
+  cities: City[];
+  partnerships: Partnership[];
+  sectors: Sector[];
+  counterparts: Counterpart[];
+  users: User[];
+}
+
+async function loadDirectory(): Promise<DirectoryData> {
+  const [regions, cities, partnerships, sectors, counterparts, users] = await Promise.all([
+    dir.regions(),
+    dir.cities(),
+    dir.partnerships(),
+    dir.sectors(),
+    dir.counterparts(),
+    // Names of the officials; the directory still shows ids if the list is refused.
+    dir.users().catch(() => [] as User[]),
+  ]);
+  return { regions, cities, partnerships, sectors, counterparts, users };
+}
+
+export function Directory() {
+  const lang = useLang();
+  const state = useRemote('directory', loadDirectory);
+  const d = state.data;
+  const cities = useMemo(() => new Map((d?.cities ?? []).map((c) => [c.id, c])), [d]);
+  const sectors = useMemo(() => new Map((d?.sectors ?? []).map((s) => [s.id, s])), [d]);
+  const users = useMemo(() => new Map((d?.users ?? []).map((u) => [u.id, u])), [d]);
+  const partnerships = useMemo(() => new Map((d?.partnerships ?? []).map((p) => [p.id, p])), [d]);
+  return (
+    <section aria-labelledby="directory-title" class="directory">
+      <h1 id="directory-title">{t('dir.title')}</h1>
+      <nav aria-label={t('dir.sections')} class="section-nav">
+        <ul>
+          <li><a href="#dir-partnerships">{t('dir.partnerships')}</a></li>
+          <li><a href="#dir-counterparts">{t('dir.counterparts')}</a></li>
+          <li><a href="#dir-regions">{t('dir.regions')}</a></li>
+          <li><a href="#dir-sectors">{t('dir.sectors')}</a></li>
+          <li><a href="#dir-glossary">{t('dir.glossary')}</a></li>
+        </ul>
+      </nav>
+      <RemoteNotice state={state} />
+      {d && (
+        <>
+          <Partnerships list={d.partnerships} cities={cities} lang={lang} />
+          <Counterparts list={d.counterparts} partnerships={partnerships} cities={cities} sectors={sectors} users={users} lang={lang} />
+          <Regions data={d} lang={lang} />
+          <Sectors list={d.sectors} />
+        </>
+      )}
+      <Glossary sectors={sectors} lang={lang} />
+    </section>
+  );
+}
+
+function Partnerships({ list, cities, lang }: { list: Partnership[]; cities: Map<number, City>; lang: Lang }) {
+  const sorted = sortPartnerships(list, cities, lang);
+  const city = (id: number) => {
+    const c = cities.get(id);
+    return c ? nameIn(c, lang) : `#${id}`;
+  };
+  return (
+    <section aria-labelledby="dir-partnerships" class="card">
+      <h2 id="dir-partnerships" tabIndex={-1}>{t('dir.partnerships')}</h2>
+      {sorted.length === 0 ? (
+        <p class="muted">{t('dir.partnershipsEmpty')}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="data-table" data-testid="partnerships">
+            <caption class="visually-hidden">{t('dir.partnershipsCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('dir.col.member')}</th>
+                <th scope="col">{t('dir.col.partner')}</th>
+                <th scope="col">{t('dir.col.kind')}</th>
+                <th scope="col">{t('dir.col.signed')}</th>
+                <th scope="col">{t('dir.col.status')}</th>
+                <th scope="col">{t('dir.col.notes')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((p) => (
+                <tr key={p.id} data-testid="partnership">
+                  <th scope="row">{city(p.member_city_id)}</th>
+                  <td>{city(p.partner_city_id)}</td>
+                  <td>{t(`dir.kind.${p.kind}` as MessageKey)}</td>
+                  <td>{p.signed_on ? <time dateTime={p.signed_on}>{formatDate(p.signed_on, lang)}</time> : <span class="muted">{t('dir.notRecorded')}</span>}</td>
+                  <td>{t(`dir.status.${p.status}` as MessageKey)}</td>
+                  <td>{p.notes}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface CounterpartProps {
+  list: Counterpart[];
+  partnerships: Map<number, Partnership>;
+  cities: Map<number, City>;
+  sectors: Map<number, Sector>;
+  users: Map<number, User>;
+  lang: Lang;
+}
+
+function Counterparts(props: CounterpartProps) {
+  const { list } = props;
+  return (
+    <section aria-labelledby="dir-counterparts" class="card">
+      <h2 id="dir-counterparts" tabIndex={-1}>{t('dir.counterparts')}</h2>
+      {list.length === 0 ? (
+        <p class="muted">{t('dir.counterpartsEmpty')}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="data-table" data-testid="counterparts">
+            <caption class="visually-hidden">{t('dir.counterpartsCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('dir.col.partnership')}</th>
+                <th scope="col">{t('dir.col.sector')}</th>
+                <th scope="col">{t('dir.col.kr')}</th>
+                <th scope="col">{t('dir.col.cn')}</th>
+                <th scope="col">{t('dir.col.since')}</th>
+                <th scope="col">{t('dir.col.history')}</th>
+              </tr>
+            </thead>
+            {list.map((c) => (
+              <CounterpartRows key={c.id} c={c} {...props} />
+            ))}
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CounterpartRows({ c, partnerships, cities, sectors, users, lang }: CounterpartProps & { c: Counterpart }) {
+  const rt = useRuntime();
+  const tz = rt?.user.timezone || browserTimeZone();
+  const [open, setOpen] = useState(false);
+  const history = useRemote(open ? `counterparts/${c.id}/history` : null, () => dir.counterpartHistory(c.id));
+  const p = partnerships.get(c.partnership_id);
+  const pLabel = p ? partnershipLabel(p, cities, lang) : `#${c.partnership_id}`;
+  const sector = sectors.get(c.sector_id);
+  const sLabel = sector ? nameIn(sector, lang) : `#${c.sector_id}`;
+  const day = (iso: string | null) => (iso ? <time dateTime={iso}>{formatDate(dayIn(iso, tz), lang)}</time> : null);
+  const historyId = `cp-history-${c.id}`;
+  return (
+    <tbody data-testid="counterpart">
+      <tr>
+        <th scope="row">{pLabel}</th>
+        <td>{sLabel}</td>
+        <td>{userName(users.get(c.kr_user_id), c.kr_user_id)}</td>
+        <td>{userName(users.get(c.cn_user_id), c.cn_user_id)}</td>
+        <td>{day(c.started_at)}</td>
+        <td>
+          <button type="button" aria-expanded={open} aria-controls={historyId} onClick={() => setOpen(!open)} data-testid="counterpart-history-toggle">
+            {open ? t('dir.hideHistory') : t('dir.showHistory', { sector: sLabel })}
+          </button>
+        </td>
+      </tr>
+      {open && (
+        <tr id={historyId}>
+          <td colSpan={6}>
+            <RemoteNotice state={history} />
+            {history.data && (
+              <table class="data-table nested" data-testid="counterpart-history">
+                <caption>{t('dir.historyCaption', { sector: sLabel, partnership: pLabel })}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('dir.col.kr')}</th>
+                    <th scope="col">{t('dir.col.cn')}</th>
+                    <th scope="col">{t('dir.col.since')}</th>
+                    <th scope="col">{t('dir.col.until')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sortHistory(history.data).map((h) => (
+                    <tr key={h.id}>
+                      <td>{userName(users.get(h.kr_user_id), h.kr_user_id)}</td>
+                      <td>{userName(users.get(h.cn_user_id), h.cn_user_id)}</td>
+                      <td>{day(h.started_at)}</td>
+                      <td>{h.ended_at ? day(h.ended_at) : <span class="tag">{t('dir.current')}</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </td>
+        </tr>
+      )}
+    </tbody>
+  );
+}
+
+function Regions({ data, lang }: { data: DirectoryData; lang: Lang }) {
+  const [country, setCountry] = useState<'KR' | 'CN' | null>(null);
+  const rows = regionsWithCities(data.regions, data.cities, lang, country);
+  return (
+    <section aria-labelledby="dir-regions" class="card">
+      <h2 id="dir-regions" tabIndex={-1}>{t('dir.regions')}</h2>
+      <div class="field">
+        <label for="dir-country">{t('dir.country')}</label>
+        <select
+          id="dir-country"
+          value={country ?? ''}
+          onChange={(e) => setCountry(((e.currentTarget as HTMLSelectElement).value || null) as 'KR' | 'CN' | null)}
+          data-testid="country-filter"
+        >
+          <option value="">{t('dir.country.all')}</option>
+          <option value="KR">{t('dir.country.KR')}</option>
+          <option value="CN">{t('dir.country.CN')}</option>
+        </select>
+      </div>
+      <div class="table-scroll">
+        <table class="data-table" data-testid="regions">
+          <caption class="visually-hidden">{t('dir.regions')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('dir.col.region')}</th>
+              <th scope="col">{t('dir.col.regionKind')}</th>
+              <th scope="col">{t('dir.country')}</th>
+              <th scope="col">{t('dir.col.cities')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.region?.id ?? 'none'} data-testid="region">
+                <th scope="row">{r.region ? nameIn(r.region, lang) : t('dir.noRegion')}</th>
+                <td>{r.region ? t(`dir.regionKind.${r.region.kind}` as MessageKey) : ''}</td>
+                <td>{r.region ? t(`dir.country.${r.region.country}` as MessageKey) : ''}</td>
+                <td>
+                  <ul class="comma-list">
+                    {r.cities.map((c) => (
+                      <li key={c.id} lang={c.name_lang === lang || !c.translations[lang] ? c.name_lang : lang}>
+                        {nameIn(c, lang)}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** A cell in a given language, with `lang` so the right CJK glyphs are used. */
+function LangCell({ text, l }: { text: string | undefined; l: Lang }) {
+  return <td lang={l}>{text ?? ''}</td>;
+}
+
+function Sectors({ list }: { list: Sector[] }) {
+  return (
+    <section aria-labelledby="dir-sectors" class="card">
+      <h2 id="dir-sectors" tabIndex={-1}>{t('dir.sectors')}</h2>
+      <div class="table-scroll">
+        <table class="data-table" data-testid="sectors">
+          <caption class="visually-hidden">{t('dir.sectors')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('dir.col.code')}</th>
+              {LANGS.map((l) => (
+                <th scope="col" key={l}>{t(`lang.${l}` as MessageKey)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.id}>
+                <th scope="row"><code>{s.code}</code></th>
+                {LANGS.map((l) => (
+                  <LangCell key={l} l={l} text={s.name_lang === l ? s.name : s.translations[l]} />
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Glossary({ sectors, lang }: { sectors: Map<number, Sector>; lang: Lang }) {
+  const [input, setInput] = useState('');
+  const [q, setQ] = useState('');
+  const state = useRemote(`glossary?q=${q}`, () => dir.glossary(q).then((p) => p.items));
+  const terms: GlossaryTerm[] = state.data ?? [];
+  return (
+    <section aria-labelledby="dir-glossary" class="card">
+      <h2 id="dir-glossary" tabIndex={-1}>{t('dir.glossary')}</h2>
+      <form
+        role="search"
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQ(input.trim());
+        }}
+      >
+        <div class="field grow">
+          <label for="glossary-q">{t('dir.glossarySearch')}</label>
+          <input id="glossary-q" type="search" value={input} onInput={(e) => setInput((e.currentTarget as HTMLInputElement).value)} data-testid="glossary-input" />
+        </div>
+        <div class="field">
+          <button type="submit" class="primary" data-testid="glossary-submit">
+            {t('dir.glossarySubmit')}
+          </button>
+        </div>
+      </form>
+      <RemoteNotice state={state} />
+      <p class="muted small" role="status" aria-live="polite">
+        {!state.loading && (terms.length === 0 ? t('dir.glossaryEmpty') : t('dir.glossaryCount', { n: terms.length }))}
+      </p>
+      {terms.length > 0 && (
+        <div class="table-scroll">
+          <table class="data-table" data-testid="glossary">
+            <caption class="visually-hidden">{t('dir.glossaryCaption')}</caption>
+            <thead>
+              <tr>
+                {LANGS.map((l) => (
+                  <th scope="col" key={l}>{t(`lang.${l}` as MessageKey)}</th>
+                ))}
+                <th scope="col">{t('dir.col.sector')}</th>
+                <th scope="col">{t('dir.col.note')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {terms.map((term) => (
+                <tr key={term.id} data-testid="glossary-term">
+                  {LANGS.map((l) => (
+                    <LangCell key={l} l={l} text={term.terms[l]} />
+                  ))}
+                  <td>{term.sector_id !== null ? nameIn(sectors.get(term.sector_id), lang) || `#${term.sector_id}` : ''}</td>
+                  <td>{term.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
