@@ -103,6 +103,14 @@ class RedisBroker(_Listeners):
     def __init__(self, url: str) -> None:
         super().__init__()
         self._redis: Redis = Redis.from_url(url, decode_responses=True)
+        # Pub/sub channels are global to a Redis server whatever the database number, so the
+        # number goes into the channel names: deployments (or test runs) that share one Redis
+        # on different databases never see each other's seqs (a foreign seq would make the
+        # hub skip its own).
+        db = int(self._redis.connection_pool.connection_kwargs.get("db") or 0)
+        suffix = f":{db}" if db else ""
+        self._changes_channel = CHANGES_CHANNEL + suffix
+        self._signals_channel = SIGNALS_CHANNEL + suffix
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -119,10 +127,10 @@ class RedisBroker(_Listeners):
 
     async def publish(self, events: Sequence[ChangeEvent]) -> None:
         if events:
-            await self._redis.publish(CHANGES_CHANNEL, encode_batch(events))
+            await self._redis.publish(self._changes_channel, encode_batch(events))
 
     async def publish_signal(self, payload: str) -> None:
-        await self._redis.publish(SIGNALS_CHANNEL, payload)
+        await self._redis.publish(self._signals_channel, payload)
 
     async def ping(self) -> bool:
         try:
@@ -134,12 +142,12 @@ class RedisBroker(_Listeners):
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANGES_CHANNEL, SIGNALS_CHANNEL)
+                    await pubsub.subscribe(self._changes_channel, self._signals_channel)
                     self._subscribed.set()
                     async for message in pubsub.listen():
                         if message["type"] != "message":
                             continue
-                        if message["channel"] == CHANGES_CHANNEL:
+                        if message["channel"] == self._changes_channel:
                             await self._deliver_changes(decode_batch(message["data"]))
                         else:
                             await self._deliver_signal(message["data"])

@@ -125,7 +125,10 @@ _HTTP_CODES = {
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        loc = [str(p) for p in err.get("loc", ())]
+        # Only the leading "body" is where the field sits; a field may itself be named "body".
+        if loc[:1] == ["body"]:
+            loc = loc[1:]
         fields.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err["type"]})
     return fields
 

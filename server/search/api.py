@@ -8,14 +8,17 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from server.core.deps import SessionDep
+from server.core.errors import Forbidden
 from server.discussion import service as discussion
 from server.identity.permissions import require
 from server.identity.service import Principal
+from server.meetings import service as meetings
 from server.search import service
 from server.search.models import SearchHit
 
 router = APIRouter(tags=["search"])
-Reader = Annotated[Principal, Depends(require("messages:read"))]
+# Scopes are checked per kind below: a bot with meetings:read only may search meetings.
+Reader = Annotated[Principal, Depends(require())]
 _KINDS = {
     "messages": ("message", "thread"),
     "meetings": ("meeting",),
@@ -36,8 +39,25 @@ async def search(
     kind: Literal["messages", "meetings", "all"] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> SearchResults:
-    channel_ids = await discussion.visible_channel_ids(session, principal)
+    kinds = _KINDS[kind]
+    may_read_messages = "message" in kinds and principal.has_scope("messages:read")
+    may_read_meetings = "meeting" in kinds and principal.has_scope("meetings:read")
+    if not (may_read_messages or may_read_meetings):
+        needed = "messages:read" if kind != "meetings" else "meetings:read"
+        raise Forbidden(f"This token lacks the scope {needed!r}.", code="missing_scope")
+    channel_ids = (
+        await discussion.visible_channel_ids(session, principal) if may_read_messages else []
+    )
+    # Meetings are indexed under the meeting only, so only those who see it find it.
+    meeting_ids = (
+        await meetings.visible_meeting_ids(session, principal) if may_read_meetings else []
+    )
     hits = await service.search(
-        session, q, kinds=_KINDS[kind], channel_ids=channel_ids, limit=limit
+        session,
+        q,
+        kinds=kinds,
+        channel_ids=channel_ids,
+        meeting_ids=meeting_ids,
+        limit=limit,
     )
     return SearchResults(query=q, items=hits)

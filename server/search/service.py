@@ -15,6 +15,8 @@ from server.search.models import SearchDocument, SearchHit
 from server.search.text import fts5_match_expression, highlight, index_terms, tsquery_expression
 
 MAX_QUERY_CHARS = 200
+# Kinds whose title belongs to another entity (shown beside the hit, not searched).
+CONTEXT_TITLE_KINDS = frozenset({"message"})
 
 
 async def index(
@@ -28,8 +30,13 @@ async def index(
     thread_id: int | None = None,
     meeting_id: int | None = None,
 ) -> None:
-    """Insert or replace the document of one entity (its text and all its translations)."""
-    content = "\n".join(t for t in (title, *texts) if t)
+    """Insert or replace the document of one entity (its text and all its translations).
+
+    A message's ``title`` is its thread's, kept for display only: indexing it would make every
+    message of a thread match the thread's title (the thread has a document of its own).
+    """
+    searchable_title = "" if kind in CONTEXT_TITLE_KINDS else title
+    content = "\n".join(t for t in (searchable_title, *texts) if t)
     values = {
         "kind": kind,
         "entity_id": entity_id,
