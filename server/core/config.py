@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,7 +39,26 @@ class Settings(BaseSettings):
     ws_heartbeat_seconds: float = 25.0
 
     # Outgoing webhooks to private/loopback addresses are refused unless this is set.
-    webhook_allow_private: bool = False
+    webhook_allow_private: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "webhook_allow_private", "GYORYU_WEBHOOK_ALLOW_PRIVATE", "GYORYU_WEBHOOKS_ALLOW_PRIVATE"
+        ),
+    )
+    # Bots and integrations (server/integrations): per-token budget of bot calls, per-hook
+    # budget of incoming webhook posts, and the outgoing webhook dispatcher's pacing. A
+    # failing delivery is retried after base * 2**(n-1) seconds (capped), until give-up.
+    bot_requests_per_minute: int = 1200
+    incoming_webhook_limit_per_minute: int = 60
+    incoming_webhook_max_bytes: int = 64 * 1024
+    webhook_dispatcher: bool = True
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_give_up_seconds: float = Field(default=24 * 3600.0, gt=0)
+    # How long a process that died mid-delivery keeps others off its hooks.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

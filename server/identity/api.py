@@ -17,6 +17,8 @@ from server.identity.models import (
     AuditEntryRead,
     BotCreate,
     BotCreated,
+    BotRead,
+    BotTokenIssued,
     LoginRequest,
     LoginResponse,
     OrganizationCreate,
@@ -183,6 +185,44 @@ async def create_bot(
     # A repeat of this request must not show the token again: it is only ever shown once.
     redacted = created.model_copy(update={"token": None})
     return await idem.remember(principal, 201, created, stored=redacted)
+
+
+@router.get("/bots", response_model=Page[BotRead])
+async def list_bots(
+    principal: AdminPrincipal,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+) -> Page[BotRead]:
+    items, next_cursor = await service.list_bots(session, principal, cursor=cursor, limit=limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/bots/{bot_id}", response_model=BotRead)
+async def get_bot(bot_id: int, principal: AdminPrincipal, session: SessionDep) -> BotRead:
+    return await service.get_bot(session, principal, bot_id)
+
+
+@router.post("/bots/{bot_id}/rotate", status_code=201, response_model=BotTokenIssued)
+async def rotate_bot_token(
+    bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
+) -> BotTokenIssued:
+    token, auth_token = await service.rotate_bot_token(
+        session, principal, bot_id, client_ip(request)
+    )
+    return BotTokenIssued(
+        id=bot_id,
+        token=token,
+        scopes=auth_token.scopes or [],
+        channel_ids=auth_token.channel_ids,
+    )
+
+
+@router.post("/bots/{bot_id}/revoke", status_code=204)
+async def revoke_bot_token(
+    bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
+) -> None:
+    await service.revoke_bot_token(session, principal, bot_id, client_ip(request))
 
 
 @router.get("/audit", response_model=Page[AuditEntryRead])

@@ -254,6 +254,29 @@ class BotCreated(BaseModel):
     channel_ids: list[int] | None
 
 
+class BotRead(BaseModel):
+    """A bot account and its current token's limits (never the token itself)."""
+
+    id: int
+    username: str
+    display_name: str
+    organization_id: int | None
+    is_active: bool
+    scopes: list[str]
+    channel_ids: list[int] | None
+    token_issued_at: datetime | None
+    last_used_at: datetime | None
+    # False after a revoke until the next rotate: every request with the old token is refused.
+    has_active_token: bool
+
+
+class BotTokenIssued(BaseModel):
+    id: int
+    token: str  # shown once
+    scopes: list[str]
+    channel_ids: list[int] | None
+
+
 class AuditEntryRead(BaseModel):
     id: int
     at: datetime

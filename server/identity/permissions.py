@@ -47,8 +47,15 @@ def require(
         if admin and not principal.is_admin:
             raise Forbidden("Only an administrator may do this.", code="admin_required")
         is_write = request.method not in ("GET", "HEAD", "OPTIONS")
+        limiter: RateLimiter = request.app.state.rate_limiter
+        if principal.is_bot:
+            # Bots also have a budget for every call, reads included, per token.
+            wait = await limiter.hit(
+                f"bot:{principal.token_id}", settings.bot_requests_per_minute, 60
+            )
+            if wait is not None:
+                raise TooManyRequests("Too many requests for this token.", retry_after=wait)
         if is_write:
-            limiter: RateLimiter = request.app.state.rate_limiter
             wait = await limiter.hit(
                 f"write:{principal.token_id}", settings.write_limit_per_minute, 60
             )

@@ -29,6 +29,7 @@ from server.identity.models import (
     AuditEntry,
     AuthToken,
     BotCreate,
+    BotRead,
     Organization,
     OrganizationCreate,
     OrganizationRead,
@@ -40,6 +41,9 @@ from server.identity.models import (
 )
 
 PLATFORM_SCOPE = "platform"  # what every signed-in person may see: organizations, people
+# A change of this entity in ``user:{id}`` says a token was revoked (logout, rotate, revoke,
+# deactivation): the realtime hub closes that token's WebSockets.
+ACCESS_TOKEN_ENTITY = "access_token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +344,7 @@ async def update_user(
                 weakness, code="weak_password", errors=[{"field": "password", "message": weakness}]
             )
         user.password_hash = hash_password(password)
-        await _revoke_user_tokens(session, user_id, kind="session")
+        await _revoke_user_tokens(session, user_id, kind="session", actor_id=actor.user_id)
     for name, value in fields.items():
         setattr(user, name, value)
     user.version += 1
@@ -348,7 +352,7 @@ async def update_user(
     session.add(user)
     await session.flush()
     if fields.get("is_active") is False:
-        await _revoke_user_tokens(session, user_id)
+        await _revoke_user_tokens(session, user_id, actor_id=actor.user_id)
     await _record_user(session, user, "updated", actor.user_id)
     action = "user.deactivated" if fields.get("is_active") is False else "user.updated"
     await audit(
@@ -413,8 +417,11 @@ async def issue_session(
 
 
 async def logout(session: AsyncSession, principal: Principal, ip: str | None) -> None:
-    await session.execute(
-        update(AuthToken).where(col(AuthToken.id) == principal.token_id).values(revoked_at=utcnow())
+    await _revoke_tokens(
+        session,
+        principal.user_id,
+        [col(AuthToken.id) == principal.token_id],
+        principal.user_id,
     )
     await audit(
         session,
@@ -468,13 +475,81 @@ async def touch_token(session: AsyncSession, token_id: int) -> None:
     )
 
 
-async def _revoke_user_tokens(session: AsyncSession, user_id: int, kind: str | None = None) -> None:
-    query = update(AuthToken).where(
-        col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None)
+async def _revoke_user_tokens(
+    session: AsyncSession, user_id: int, kind: str | None = None, actor_id: int | None = None
+) -> list[int]:
+    conditions = [] if kind is None else [col(AuthToken.kind) == kind]
+    return await _revoke_tokens(session, user_id, conditions, actor_id)
+
+
+async def _revoke_tokens(
+    session: AsyncSession, user_id: int, conditions: list[Any], actor_id: int | None
+) -> list[int]:
+    """Revoke the user's live tokens matching ``conditions``; each revocation is a change in
+    the user's scope, so every process's realtime hub ends that token's WebSockets at once."""
+    rows = await session.execute(
+        select(AuthToken).where(
+            col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None), *conditions
+        )
     )
-    if kind is not None:
-        query = query.where(col(AuthToken.kind) == kind)
-    await session.execute(query.values(revoked_at=utcnow()))
+    tokens = list(rows.scalars())
+    if not tokens:
+        return []
+    now = utcnow()
+    ids = [t.id for t in tokens if t.id is not None]
+    await session.execute(
+        update(AuthToken).where(col(AuthToken.id).in_(ids)).values(revoked_at=now)
+    )
+    for token in tokens:
+        assert token.id is not None
+        await changes.record(
+            session,
+            scope=user_scope(user_id),
+            entity=ACCESS_TOKEN_ENTITY,
+            entity_id=token.id,
+            op="updated",
+            version=1,
+            data={"id": token.id, "user_id": user_id, "kind": token.kind, "revoked_at": now},
+            actor_id=actor_id,
+        )
+    return ids
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+async def principal_for_user(session: AsyncSession, user_id: int) -> Principal | None:
+    """Who a user is now, for work done on their behalf later (webhook deliveries): None when
+    they or their organization are deactivated, or when a bot has no live token (its
+    scopes and channel allow-list come from that token)."""
+    user = await session.get(User, user_id)
+    if user is None or user.id is None or not user.is_active:
+        return None
+    if user.organization_id is not None:
+        org = await session.get(Organization, user.organization_id)
+        if org is None or not org.is_active:
+            return None
+    scopes: frozenset[str] | None = None
+    channel_ids: frozenset[int] | None = None
+    token_id = 0
+    if user.is_bot:
+        token = await _active_bot_token(session, user.id)
+        if token is None or token.id is None:
+            return None
+        token_id = token.id
+        scopes = frozenset(token.scopes or [])
+        channel_ids = None if token.channel_ids is None else frozenset(token.channel_ids)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        organization_id=user.organization_id,
+        is_bot=user.is_bot,
+        token_id=token_id,
+        scopes=scopes,
+        channel_ids=channel_ids,
+    )
 
 
 # ---- bots -------------------------------------------------------------------------------
@@ -492,23 +567,7 @@ async def create_bot(
             errors=[{"field": "scopes", "message": f"allowed: {', '.join(BOT_SCOPES)}"}],
         )
     await _ensure_organization(session, data.organization_id)
-    base = "bot-" + "".join(c if c.isalnum() else "-" for c in data.name.lower()).strip("-")[:30]
-    username = base if len(base) > 4 else f"{base}-bot"
-    suffix = 1
-    while (
-        await session.execute(select(col(User.id)).where(col(User.username) == username))
-    ).first():
-        suffix += 1
-        username = f"{base[:34]}-{suffix}"
-    user = User(
-        username=username,
-        display_name=data.name,
-        organization_id=data.organization_id,
-        is_bot=True,
-        created_by=actor.user_id,
-    )
-    session.add(user)
-    await session.flush()
+    user = await _new_bot_user(session, data.name, data.organization_id, actor.user_id)
     assert user.id is not None
     token = new_token(BOT_TOKEN_PREFIX)
     auth_token = AuthToken(
@@ -533,6 +592,151 @@ async def create_bot(
         channel_ids=auth_token.channel_ids,
     )
     return user, token, auth_token
+
+
+async def _new_bot_user(
+    session: AsyncSession, name: str, organization_id: int | None, created_by: int | None
+) -> User:
+    base = "bot-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:30]
+    username = base if len(base) > 4 else f"{base}-bot"
+    suffix = 1
+    while (
+        await session.execute(select(col(User.id)).where(col(User.username) == username))
+    ).first():
+        suffix += 1
+        username = f"{base[:34]}-{suffix}"
+    user = User(
+        username=username,
+        display_name=name,
+        organization_id=organization_id,
+        is_bot=True,
+        created_by=created_by,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def create_integration_user(
+    session: AsyncSession, name: str, organization_id: int | None, created_by: int
+) -> User:
+    """A bot account without a token, the author of what an integration (an incoming
+    webhook) posts: its messages are marked as a bot's."""
+    user = await _new_bot_user(session, name, organization_id, created_by)
+    await _record_user(session, user, "created", created_by)
+    return user
+
+
+async def _latest_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    result = await session.execute(
+        select(AuthToken)
+        .where(col(AuthToken.user_id) == bot_id, col(AuthToken.kind) == "bot")
+        .order_by(col(AuthToken.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def _active_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    token = await _latest_bot_token(session, bot_id)
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token
+
+
+async def _get_bot(session: AsyncSession, bot_id: int) -> User:
+    user = await session.get(User, bot_id)
+    if user is None or not user.is_bot:
+        raise NotFound(f"No bot {bot_id}.")
+    return user
+
+
+async def bot_read(session: AsyncSession, user: User) -> BotRead:
+    assert user.id is not None
+    latest = await _latest_bot_token(session, user.id)
+    active = await _active_bot_token(session, user.id)
+    return BotRead(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        organization_id=user.organization_id,
+        is_active=user.is_active,
+        scopes=(latest.scopes or []) if latest else [],
+        channel_ids=latest.channel_ids if latest else None,
+        token_issued_at=latest.created_at if latest else None,
+        last_used_at=latest.last_used_at if latest else None,
+        has_active_token=active is not None,
+    )
+
+
+async def get_bot(session: AsyncSession, actor: Principal, bot_id: int) -> BotRead:
+    _require_admin(actor)
+    return await bot_read(session, await _get_bot(session, bot_id))
+
+
+async def list_bots(
+    session: AsyncSession, actor: Principal, *, cursor: str | None, limit: int | None
+) -> tuple[list[BotRead], str | None]:
+    _require_admin(actor)
+    rows, next_cursor = await keyset_page(
+        session, select(User).where(col(User.is_bot).is_(True)), User.id, cursor, limit
+    )
+    return [await bot_read(session, u) for u in rows], next_cursor
+
+
+async def rotate_bot_token(
+    session: AsyncSession, actor: Principal, bot_id: int, ip: str | None
+) -> tuple[str, AuthToken]:
+    """A new token with the same scopes and channels; the old one stops working at once."""
+    _require_admin(actor)
+    user = await _get_bot(session, bot_id)
+    if not user.is_active:
+        raise Conflict(f"Bot {bot_id} is deactivated.", code="bot_deactivated")
+    latest = await _latest_bot_token(session, bot_id)
+    if latest is None:
+        raise Conflict(f"Bot {bot_id} has no token to rotate.", code="no_bot_token")
+    revoked = await _revoke_user_tokens(session, bot_id, kind="bot", actor_id=actor.user_id)
+    token = new_token(BOT_TOKEN_PREFIX)
+    auth_token = AuthToken(
+        user_id=bot_id,
+        kind="bot",
+        token_hash=token_digest(token),
+        scopes=list(latest.scopes or []),
+        channel_ids=None if latest.channel_ids is None else list(latest.channel_ids),
+    )
+    session.add(auth_token)
+    await session.flush()
+    await audit(
+        session,
+        "token.rotated",
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="user",
+        target_id=bot_id,
+        revoked_token_ids=revoked,
+        token_id=auth_token.id,
+    )
+    return token, auth_token
+
+
+async def revoke_bot_token(
+    session: AsyncSession, actor: Principal, bot_id: int, ip: str | None
+) -> None:
+    """Refuse the bot's token from now on (until an administrator rotates a new one)."""
+    _require_admin(actor)
+    await _get_bot(session, bot_id)
+    revoked = await _revoke_user_tokens(session, bot_id, kind="bot", actor_id=actor.user_id)
+    await audit(
+        session,
+        "token.revoked",
+        actor_id=actor.user_id,
+        ip=ip,
+        target_type="user",
+        target_id=bot_id,
+        revoked_token_ids=revoked,
+    )
 
 
 # ---- helpers ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
@@ -38,7 +38,12 @@ SEND_TIMEOUT_SECONDS = 10.0
 
 
 class Connection:
-    """One WebSocket: a bounded send queue drained by its own writer task."""
+    """One WebSocket: a bounded send buffer drained by its own writer task.
+
+    The buffer is a deque with a wake-up future rather than an ``asyncio.Queue``, and a send
+    that hangs is found by the hub's once-a-second sweep (:meth:`stalled`) rather than by a
+    timer per send: when one change goes to thousands of connections, those per-delivery
+    costs (a task per ``wait_for``, queue getters, timer handles) were most of the CPU."""
 
     def __init__(
         self,
@@ -55,7 +60,11 @@ class Connection:
         self.principal = principal
         self.user_id = principal.user_id
         self.display_name = display_name
-        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.queue_size = queue_size
+        self._buffer: deque[str] = deque()
+        self._wakeup: asyncio.Future[None] | None = None  # the idle writer waits on it
+        self._room: asyncio.Future[None] | None = None  # put() waits on it while full
+        self._sending_since: float | None = None  # loop time when the current send began
         self.scopes: set[str] = set()
         # Scopes still replaying: their live events wait here, to follow the replay.
         self.replaying: dict[str, list[str]] = {}
@@ -66,19 +75,29 @@ class Connection:
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
 
+    def _append(self, text: str) -> None:
+        self._buffer.append(text)
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
     def offer(self, text: str) -> bool:
         """Queue without waiting; False when the client has fallen too far behind."""
         if self.closed.is_set():
             return True
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self._buffer) >= self.queue_size:
             return False
+        self._append(text)
         return True
 
     async def put(self, text: str) -> None:
         """Queue, waiting for room: for replays, which the client asked for."""
-        await self.queue.put(text)
+        while len(self._buffer) >= self.queue_size and not self.closed.is_set():
+            if self._room is None or self._room.done():
+                self._room = asyncio.get_running_loop().create_future()
+            await self._room
+        if not self.closed.is_set():
+            self._append(text)
 
     def deliver(self, scope: str, text: str) -> bool:
         waiting = self.replaying.get(scope)
@@ -87,15 +106,36 @@ class Connection:
             return True
         return self.offer(text)
 
+    def stalled(self, now: float) -> bool:
+        """Whether one send has been waiting on the client for too long."""
+        started = self._sending_since
+        return started is not None and now - started > SEND_TIMEOUT_SECONDS
+
+    def _make_room(self) -> None:
+        room = self._room
+        if room is not None and not room.done():
+            room.set_result(None)
+
     async def _write_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        buffer = self._buffer
         try:
             while True:
-                text = await self.queue.get()
-                await asyncio.wait_for(self._send_text(text), SEND_TIMEOUT_SECONDS)
+                if not buffer:
+                    self._wakeup = loop.create_future()
+                    await self._wakeup
+                    self._wakeup = None
+                    continue
+                # Everything queued meanwhile goes out in one wake-up.
+                while buffer:
+                    text = buffer.popleft()
+                    if self._room is not None:
+                        self._make_room()
+                    self._sending_since = loop.time()
+                    await self._send_text(text)
+                self._sending_since = None
         except asyncio.CancelledError:
             raise
-        except TimeoutError:
-            await self.shutdown(4008, "slow consumer: a send took too long")
         except Exception:
             await self.shutdown(1011, "send failed")
 
@@ -104,6 +144,7 @@ class Connection:
             return
         self.close_reason = reason
         self.closed.set()
+        self._make_room()  # a replay waiting for room gives up
         if self._writer is not None and self._writer is not asyncio.current_task():
             self._writer.cancel()
         with contextlib.suppress(Exception):
@@ -160,9 +201,14 @@ class Hub:
 
     async def _watch_for_gaps(self) -> None:
         # A publish lost on the way (Redis restart) would otherwise wait for the next change.
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(1.0)
             self._inbox.put_nowait(None)
+            now = loop.time()
+            for conn in [c for c in self.connections if c.stalled(now)]:
+                DROPPED.inc()
+                self._spawn(self.drop_slow(conn, "slow consumer: a send took too long"))
 
     async def _consume(self) -> None:
         while True:
@@ -206,18 +252,31 @@ class Hub:
         self.last_seq = event.seq
         subscribers = self.subscribers.get(event.scope)
         if subscribers:
+            delivered = 0
             for conn in list(subscribers):
                 if conn.deliver(event.scope, event.wire):
-                    DELIVERED.inc()
+                    delivered += 1
                 else:
                     DROPPED.inc()
                     self._spawn(self.drop_slow(conn))
+            DELIVERED.inc(delivered)  # once per change, not per connection: it takes a lock
         if event.entity in ("channel_member", "channel", "meeting_participant", "meeting"):
             self._spawn(self._recheck_access(event))
+        elif event.entity == "access_token":
+            self._spawn(self._end_token(event.entity_id))
 
-    async def drop_slow(self, conn: Connection) -> None:
-        await conn.shutdown(4008, "slow consumer: too many undelivered events")
+    async def drop_slow(
+        self, conn: Connection, reason: str = "slow consumer: too many undelivered events"
+    ) -> None:
+        await conn.shutdown(4008, reason)
         self.remove(conn)
+
+    async def _end_token(self, token_id: int) -> None:
+        """A revoked token (logout, rotate, revoke, deactivation) loses its WebSockets."""
+        for conn in list(self.connections):
+            if conn.principal.token_id == token_id:
+                await conn.shutdown(4401, "token revoked")
+                self.remove(conn)
 
     async def _recheck_access(self, event: ChangeEvent) -> None:
         """Losing access ends a subscription at once."""
