@@ -24,10 +24,13 @@ from server.dashboard import api as dashboard_api
 from server.directory import api as directory_api
 from server.discussion import api as discussion_api
 from server.identity import api as identity_api
+from server.integrations import api as integrations_api
+from server.integrations.dispatcher import WebhookDispatcher
 from server.meetings import api as meetings_api
 from server.realtime import api as realtime_api
 from server.realtime.hub import Hub
 from server.search import api as search_api
+from server.sync import api as sync_api
 
 API_PREFIX = "/api/v1"
 _PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
@@ -57,9 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.on_access_check = realtime_api.access_checker(db)
         await hub.start()
         app.state.hub = hub
+        dispatcher = WebhookDispatcher(db, broker, settings)
+        if settings.webhook_dispatcher:
+            await dispatcher.start()
+        app.state.webhook_dispatcher = dispatcher
         try:
             yield
         finally:
+            await dispatcher.stop()
             await hub.stop()
             await broker.stop()
             if app.state.redis is not None:
@@ -92,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(search_api.router)
     api.include_router(meetings_api.router)
     api.include_router(realtime_api.router)
+    api.include_router(sync_api.router)
+    api.include_router(integrations_api.router)
     app.include_router(api)
     app.include_router(_health_router())
     _mount_web(app, settings)

@@ -6,7 +6,16 @@ import importlib
 from types import ModuleType
 
 # Each is a package server.<name> with models.py; those with routes also have api.py.
-DOMAINS: tuple[str, ...] = ("changes", "identity", "directory", "discussion", "search", "meetings")
+DOMAINS: tuple[str, ...] = (
+    "changes",
+    "identity",
+    "directory",
+    "discussion",
+    "search",
+    "meetings",
+    "integrations",
+    "sync",
+)
 
 
 def import_models() -> list[ModuleType]:

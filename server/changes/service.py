@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -128,3 +129,21 @@ async def read_since(
         query = query.where(col(Change.scope).in_(scopes))
     rows = (await session.execute(query)).scalars().all()
     return [ChangeEvent.from_row(row) for row in rows]
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """A SAVEPOINT whose rollback also forgets the change events recorded inside it, so that
+    nothing rolled back is ever published (the seq counter rolls back with it: no gap)."""
+    pending: list[ChangeEvent] | None = session.info.get(_PENDING_KEY)
+    mark = len(pending) if pending is not None else 0
+    transaction = await session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        await transaction.rollback()
+        pending = session.info.get(_PENDING_KEY)
+        if pending is not None:
+            del pending[mark:]
+        raise
+    await transaction.commit()

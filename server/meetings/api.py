@@ -40,6 +40,7 @@ from server.meetings.models import (
     ParticipantRead,
     ParticipantUpdate,
     RevisionRead,
+    SectionRead,
     SeriesCreate,
     SeriesPage,
     SeriesRead,
@@ -245,6 +246,18 @@ async def minutes_history(
     meeting_id: int, principal: Reader, session: SessionDep
 ) -> list[RevisionRead]:
     return await minutes.history(session, principal, meeting_id)
+
+
+@router.delete("/minutes-sections/{section_id}/conflicts/{copy_id}", response_model=SectionRead)
+async def resolve_conflict_copy(
+    section_id: int,
+    copy_id: int,
+    principal: Writer,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> SectionRead:
+    """Dismiss an offline edit kept as a conflict copy (after merging it by hand)."""
+    return await minutes.resolve_conflict_copy(session, principal, section_id, copy_id, if_match)
 
 
 @router.post("/meetings/{meeting_id}/decisions", status_code=201, response_model=DecisionRead)

@@ -35,6 +35,7 @@ from server.identity.service import Principal
 from server.meetings import service as meetings
 from server.meetings.extract import ExtractionError, extract, map_sections_to_agenda
 from server.meetings.models import (
+    MAX_NOTES_CHARS,
     AgendaItem,
     Approval,
     ApprovalRead,
@@ -445,6 +446,101 @@ async def put_minutes(
     )
 
 
+# ---- conflict copies (offline edits that could not be merged) ---------------------------
+
+
+async def _record_section(
+    session: AsyncSession,
+    section: MinutesSection,
+    actor: int,
+    client_id: str | None,
+    mutation_id: str | None,
+) -> SectionRead:
+    assert section.id is not None
+    read = section_read(section)
+    await changes.record(
+        session,
+        scope=meeting_scope(section.meeting_id),
+        entity="minutes_section",
+        entity_id=section.id,
+        op="updated",
+        version=section.version,
+        data={"meeting_id": section.meeting_id, **read.model_dump(mode="json")},
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return read
+
+
+async def add_conflict_copy(
+    session: AsyncSession,
+    principal: Principal,
+    meeting_id: int,
+    agenda_item_id: int | None,
+    notes: str,
+    notes_lang: str,
+    base_version: int,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> SectionRead:
+    """Keep an offline edit that overlapped a newer one as a visible copy on its section.
+    The notes themselves (and so approvals and the minutes version) do not change."""
+    acc = await access(session, principal, meeting_id)
+    acc.require_editor()
+    section = await _section(session, meeting_id, agenda_item_id)
+    if section is None:
+        raise NotFound(f"No minutes section for agenda item {agenda_item_id}.")
+    section.version += 1
+    copy = {
+        # The section version that holds the copy first: unique within the section.
+        "id": section.version,
+        "notes": notes,
+        "notes_lang": notes_lang,
+        "author_id": principal.user_id,
+        "base_version": base_version,
+        "client_id": client_id,
+        "mutation_id": mutation_id,
+        "created_at": utcnow().isoformat(),
+    }
+    # A new list, so that the JSON column is seen as changed.
+    section.conflict_copies = [*section.conflict_copies, copy]
+    session.add(section)
+    await session.flush()
+    return await _record_section(session, section, principal.user_id, client_id, mutation_id)
+
+
+async def resolve_conflict_copy(
+    session: AsyncSession,
+    principal: Principal,
+    section_id: int,
+    copy_id: int,
+    expected_version: int | None = None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> SectionRead:
+    """Dismiss a conflict copy once its text was merged by hand (or found obsolete)."""
+    section = await session.get(MinutesSection, section_id)
+    if section is None:
+        raise NotFound(f"No minutes section {section_id}.")
+    try:
+        acc = await access(session, principal, section.meeting_id)
+    except NotFound:
+        raise NotFound(f"No minutes section {section_id}.") from None
+    acc.require_editor()
+    check_version(section.version, expected_version, section_read(section).model_dump(mode="json"))
+    kept = [c for c in section.conflict_copies if c.get("id") != copy_id]
+    if len(kept) == len(section.conflict_copies):
+        raise NotFound(f"No conflict copy {copy_id} on section {section_id}.")
+    section.conflict_copies = kept
+    section.version += 1
+    session.add(section)
+    await session.flush()
+    return await _record_section(session, section, principal.user_id, client_id, mutation_id)
+
+
 # ---- decisions --------------------------------------------------------------------------
 
 
@@ -747,10 +843,20 @@ async def confirm_upload(
     grouped: dict[int | None, list[dict[str, Any]]] = {}
     for section in sections:
         grouped.setdefault(section.get("agenda_item_id"), []).append(section)
+    composed = [(item_id, _compose(parts)) for item_id, parts in grouped.items()]
+    too_long = [item_id for item_id, text in composed if len(text) > MAX_NOTES_CHARS]
+    if too_long:
+        # Checked here: the proposal is ours, so a too-long section must be a clear 422 for
+        # the secretary (split it across agenda items), not a validation crash.
+        raise InvalidInput(
+            f"Sections for agenda items {too_long} exceed {MAX_NOTES_CHARS} characters.",
+            code="section_too_long",
+            errors=[{"field": "assignments", "message": f"over {MAX_NOTES_CHARS} characters"}],
+        )
     puts = [
-        SectionPut(agenda_item_id=item_id, notes=_compose(parts), notes_lang=data.notes_lang)
-        for item_id, parts in grouped.items()
-        if _compose(parts).strip()
+        SectionPut(agenda_item_id=item_id, notes=text, notes_lang=data.notes_lang)
+        for item_id, text in composed
+        if text.strip()
     ]
     if not puts:
         raise InvalidInput("The upload has no text to apply.", code="empty_document")

@@ -138,6 +138,9 @@ class MinutesSection(SQLModel, table=True):
     updated_by: int = Field(foreign_key="users.id")
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    # Offline edits that could not be merged (see server/sync): kept visible on the section
+    # until someone resolves them, so that no edit is ever lost silently.
+    conflict_copies: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json_column())
 
 
 class MinutesRevision(SQLModel, table=True):
@@ -435,6 +438,19 @@ class MinutesPut(_Strict):
     sections: list[SectionPut] = PydanticField(min_length=1, max_length=200)
 
 
+class ConflictCopyRead(BaseModel):
+    """An offline edit of a section that overlapped a newer edit on the server."""
+
+    id: int
+    notes: str
+    notes_lang: str
+    author_id: int
+    base_version: int
+    client_id: str | None = None
+    mutation_id: str | None = None
+    created_at: datetime
+
+
 class SectionRead(BaseModel):
     id: int
     agenda_item_id: int | None
@@ -445,6 +461,7 @@ class SectionRead(BaseModel):
     version: int
     updated_by: int
     updated_at: datetime
+    conflict_copies: list[ConflictCopyRead] = []
 
 
 class DecisionCreate(_Strict):

@@ -142,6 +142,24 @@ async def test_secretary_can_reassign_sections_when_confirming(
     assert "내용 A" in notes[items[1]["id"]] and "내용 B" in notes[items[0]["id"]]
 
 
+async def test_a_section_too_long_for_the_minutes_is_a_clear_422_and_writes_nothing(
+    app: FastAPI, client: httpx.AsyncClient, cast: Cast
+) -> None:
+    mid, _ = await _meeting(client, cast)
+    text = "# 회의록\n\n## 첫째\n\n" + "word " * 20_001 + "\n"
+    proposal = (
+        await _upload(client, cast.seoul_secretary, mid, "minutes.md", text.encode())
+    ).json()
+    before = await row_counts(app, MEETING_TABLES)
+    confirmed = await client.post(
+        f"/api/v1/meetings/{mid}/minutes/uploads/{proposal['id']}/confirm",
+        json={},
+        headers=cast.seoul_secretary.headers,
+    )
+    assert_problem(confirmed, 422, "section_too_long")
+    assert await row_counts(app, MEETING_TABLES) == before
+
+
 async def test_pdf_and_hwpx_uploads_are_proposed(client: httpx.AsyncClient, cast: Cast) -> None:
     mid, _ = await _meeting(client, cast)
     pdf = await _upload(client, cast.seoul_secretary, mid, "minutes.pdf", make_pdf(PDF_PAGES))
