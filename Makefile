@@ -73,8 +73,11 @@ test: install services lint typecheck
 	@echo "PostgreSQL: $$(tail -n 1 var/test-postgres.log)"
 	@if [ -f var/test-e2e.log ]; then echo "Browser:    $$(tail -n 1 var/test-e2e.log)"; fi
 
+# Each benchmark writes its own section of docs/benchmarks.md.
 bench: install services
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run fanout
+	$(BIN)/python -m tests.bench.run sync --write-docs
+	$(BIN)/python -m tests.bench.run csv_import --write-docs
 
 clean:
 	rm -rf $(VENV) var web/node_modules web/dist
