@@ -236,8 +236,9 @@ class ThreadRead(BaseModel):
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # The byte limit (64 KiB) is checked by the service, with its own error code.
-    body: str = PydanticField(min_length=1, max_length=MAX_MESSAGE_BYTES)
+    # The 64 KiB limit counts UTF-8 bytes, not characters: the service checks it, so that
+    # Korean, Chinese and ASCII text get the same answer (413 message_too_large).
+    body: str = PydanticField(min_length=1)
     lang: Language | None = None
     attachment_ids: list[int] = PydanticField(default_factory=list, max_length=20)
 
@@ -245,7 +246,7 @@ class MessageCreate(BaseModel):
 class MessageEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = PydanticField(min_length=1, max_length=MAX_MESSAGE_BYTES)
+    body: str = PydanticField(min_length=1)  # bytes checked by the service, as above
     lang: Language | None = None
 
 

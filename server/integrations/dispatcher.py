@@ -49,6 +49,7 @@ ATTEMPTS = Counter(
 )
 BATCH = 100
 PARALLEL_HOOKS = 8
+WAKE_DEBOUNCE_SECONDS = 0.1
 USER_AGENT = "Gyoryu-Webhooks/1"
 
 
@@ -112,6 +113,10 @@ class WebhookDispatcher:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, wait))
+            if self._wake.is_set() and not self._stopping.is_set():
+                # Woken by a commit: let the rest of a burst arrive, so that one round (two
+                # queries) serves many commits instead of running once per posted message.
+                await asyncio.sleep(WAKE_DEBOUNCE_SECONDS)
 
     async def run_once(self) -> float:
         """Work on every due hook; return how long to wait before the next round."""
