@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.config import Settings
@@ -46,3 +46,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+# ``If-Match: <version>`` on updates (412 with the current state when stale).
+IfMatch = Annotated[int | None, Header(alias="If-Match")]
+# ``limit`` of a cursor-paginated list.
+Limit = Annotated[int | None, Query(ge=1, le=200)]

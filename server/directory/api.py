@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from server.core.db import Database
-from server.core.deps import SessionDep, client_ip
+from server.core.deps import IfMatch, Limit, SessionDep, client_ip
 from server.core.pagination import Page
 from server.directory import csvio, service
 from server.directory.models import (
@@ -42,9 +42,7 @@ from server.identity.permissions import AdminPrincipal, require
 from server.identity.service import Principal
 
 router = APIRouter(tags=["directory"])
-IfMatch = Annotated[int | None, Header(alias="If-Match")]
 DirectoryReader = Annotated[Principal, Depends(require("directory:read"))]
-Limit = Annotated[int | None, Query(ge=1, le=200)]
 CountryFilter = Literal["KR", "CN"]
 CsvKind = Literal["cities", "partnerships", "sectors", "counterparts"]
 

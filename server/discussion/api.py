@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from server.core.deps import SessionDep, SettingsDep
+from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path
 from server.core.pagination import Page
 from server.discussion import service
@@ -32,8 +32,6 @@ from server.identity.permissions import CurrentPrincipal, require
 from server.identity.service import Principal
 
 router = APIRouter(tags=["discussion"])
-IfMatch = Annotated[int | None, Header(alias="If-Match")]
-Limit = Annotated[int | None, Query(ge=1, le=200)]
 Reader = Annotated[Principal, Depends(require("messages:read"))]
 Writer = Annotated[Principal, Depends(require("messages:write"))]
 Translator = Annotated[Principal, Depends(require("translations:write"))]

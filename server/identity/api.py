@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from server.core.deps import SessionDep, SettingsDep, client_ip
+from server.core.deps import IfMatch, SessionDep, SettingsDep, client_ip
 from server.core.errors import TooManyRequests, problem
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
@@ -32,7 +32,6 @@ from server.identity.permissions import AdminPrincipal, CurrentPrincipal, requir
 from server.identity.service import Principal
 
 router = APIRouter(tags=["identity"])
-IfMatch = Annotated[int | None, Header(alias="If-Match")]
 DirectoryReader = Annotated[Principal, Depends(require("directory:read"))]
 
 

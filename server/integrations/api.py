@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from server.core.deps import SessionDep, SettingsDep, client_ip
+from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep, client_ip
 from server.core.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, TooManyRequests
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
@@ -32,8 +32,6 @@ from server.integrations.models import (
 
 router = APIRouter(tags=["integrations"])
 Manager = Annotated[Principal, Depends(require("webhooks:manage"))]
-IfMatch = Annotated[int | None, Header(alias="If-Match")]
-Limit = Annotated[int | None, Query(ge=1, le=200)]
 # Wrong secrets from one address: enough for a misconfigured tool, too few for guessing.
 MISSES_PER_MINUTE = 30
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from server.core.db import Database
-from server.core.deps import SessionDep, SettingsDep, client_ip
+from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep, client_ip
 from server.core.files import blob_path
 from server.core.pagination import Page
 from server.identity import service as identity
@@ -50,8 +50,6 @@ from server.meetings.models import (
 )
 
 router = APIRouter(tags=["meetings"])
-IfMatch = Annotated[int | None, Header(alias="If-Match")]
-Limit = Annotated[int | None, Query(ge=1, le=200)]
 Reader = Annotated[Principal, Depends(require("meetings:read"))]
 Writer = Annotated[Principal, Depends(require("minutes:write"))]
 ActionWriter = Annotated[Principal, Depends(require("action_items:write"))]
