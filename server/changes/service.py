@@ -14,13 +14,14 @@ from sqlmodel import col
 
 from server.changes.broker import Broker
 from server.changes.models import Change, ChangeCounter, ChangeEvent
-from server.core.db import after_commit
+from server.core.db import Database, after_commit
 from server.core.types import utcnow
 
 # The broker is put into each session's info by the app (see server.app), so services only
 # need the session they already have.
 BROKER_KEY = "broker"
 _PENDING_KEY = "pending_changes"
+_BULK_RANGES_KEY = "bulk_change_ranges"
 
 
 def _json_default(value: Any) -> Any:
@@ -147,3 +148,68 @@ async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
             del pending[mark:]
         raise
     await transaction.commit()
+
+
+async def record_many(
+    session: AsyncSession,
+    scope: str,
+    entity: str,
+    items: Sequence[tuple[int, str, int, dict[str, Any]]],
+    actor_id: int | None,
+    publish_from: Database | None,
+) -> None:
+    """``record`` for bulk writes (a CSV import of 50,000 rows): one change row per
+    (entity id, op, version, data), with one counter update and one multi-row insert. The seqs
+    come from the counter row, locked until commit, as in ``record``. After commit the new
+    changes are read back from the log in pages and published, so that a large import is never
+    held in memory; ``publish_from`` is the database to read them from (None: not published)."""
+    if not items:
+        return
+    last = (
+        await session.execute(
+            update(ChangeCounter)
+            .where(col(ChangeCounter.id) == 1)
+            .values(last_seq=col(ChangeCounter.last_seq) + len(items))
+            .returning(col(ChangeCounter.last_seq))
+        )
+    ).scalar_one()
+    first = last - len(items) + 1
+    now = utcnow()
+    await session.execute(
+        insert(Change),
+        [
+            {
+                "seq": first + i,
+                "scope": scope,
+                "entity": entity,
+                "entity_id": entity_id,
+                "op": op,
+                "version": version,
+                "data": dumps(data),
+                "actor_id": actor_id,
+                "created_at": now,
+            }
+            for i, (entity_id, op, version, data) in enumerate(items)
+        ],
+    )
+    broker: Broker | None = session.info.get(BROKER_KEY)
+    if broker is None or publish_from is None:
+        return
+    ranges: list[tuple[int, int]] | None = session.info.get(_BULK_RANGES_KEY)
+    if ranges is None:
+        ranges = session.info[_BULK_RANGES_KEY] = []
+        db = publish_from
+
+        async def publish() -> None:
+            async with db.session(write=False) as reader:
+                for low, high in session.info.pop(_BULK_RANGES_KEY, []):
+                    since = low - 1
+                    while since < high:
+                        events = await read_since(reader, since, None, limit=1000, until=high)
+                        if not events:
+                            break
+                        await broker.publish(events)
+                        since = events[-1].seq
+
+        after_commit(session, publish)
+    ranges.append((first, last))

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any, ClassVar, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes import service as changes
-from server.changes.models import Change, ChangeCounter
-from server.core.db import Database, after_commit
+from server.core.db import Database
 from server.core.errors import AppError, InvalidInput, NotFound
 from server.core.i18n import LANGUAGES
 from server.core.types import utcnow
@@ -52,7 +51,6 @@ KINDS: tuple[str, ...] = ("cities", "partnerships", "sectors", "counterparts")
 BATCH_SIZE = 500
 MAX_REPORTED_ISSUES = 1000  # every bad row is counted; this many are listed
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PUBLISH_KEY = "directory_bulk_changes"
 _CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
@@ -209,74 +207,6 @@ def _name_columns(translations: dict[str, str]) -> list[str]:
 NAME_COLUMNS = tuple(f"name_{lang.lower().replace('-', '_')}" for lang in LANGUAGES)
 
 
-# ---- writing changes in batches ---------------------------------------------------------
-
-
-async def record_changes(
-    session: AsyncSession,
-    entity: str,
-    items: list[tuple[int, str, int, dict[str, Any]]],
-    actor_id: int | None,
-    publish_from: Database | None,
-) -> None:
-    """Append one change row per (id, op, version, data) with one counter update and one
-    multi-row insert. Like ``changes.record`` the seqs come from the counter row, locked until
-    commit; the new changes are published after commit by reading them back from the log in
-    pages (so a large import is never held in memory)."""
-    if not items:
-        return
-    last = (
-        await session.execute(
-            update(ChangeCounter)
-            .where(col(ChangeCounter.id) == 1)
-            .values(last_seq=col(ChangeCounter.last_seq) + len(items))
-            .returning(col(ChangeCounter.last_seq))
-        )
-    ).scalar_one()
-    first = last - len(items) + 1
-    now = utcnow()
-    await session.execute(
-        insert(Change),
-        [
-            {
-                "seq": first + i,
-                "scope": service.PLATFORM_SCOPE,
-                "entity": entity,
-                "entity_id": entity_id,
-                "op": op,
-                "version": version,
-                "data": changes.dumps(data),
-                "actor_id": actor_id,
-                "created_at": now,
-            }
-            for i, (entity_id, op, version, data) in enumerate(items)
-        ],
-    )
-    broker = session.info.get(changes.BROKER_KEY)
-    if broker is None or publish_from is None:
-        return
-    ranges: list[tuple[int, int]] | None = session.info.get(_PUBLISH_KEY)
-    if ranges is None:
-        ranges = session.info[_PUBLISH_KEY] = []
-        db = publish_from
-
-        async def publish() -> None:
-            async with db.session(write=False) as reader:
-                for low, high in session.info.pop(_PUBLISH_KEY, []):
-                    since = low - 1
-                    while since < high:
-                        events = await changes.read_since(
-                            reader, since, None, limit=1000, until=high
-                        )
-                        if not events:
-                            break
-                        await broker.publish(events)
-                        since = events[-1].seq
-
-        after_commit(session, publish)
-    ranges.append((first, last))
-
-
 # ---- importers --------------------------------------------------------------------------
 
 
@@ -337,7 +267,14 @@ class _Importer:
         return True
 
     async def record(self, items: list[tuple[int, str, int, dict[str, Any]]]) -> None:
-        await record_changes(self.session, self.entity, items, self.actor_id, self.publish_from)
+        await changes.record_many(
+            self.session,
+            service.PLATFORM_SCOPE,
+            self.entity,
+            items,
+            self.actor_id,
+            self.publish_from,
+        )
 
 
 @dataclass(slots=True)
