@@ -18,12 +18,12 @@ commits every ``CHUNK`` mutations, so a long batch does not hold the write lock 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import orjson
+import structlog
 from pydantic import ValidationError
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -40,7 +40,7 @@ from server.meetings import service as meetings
 from server.sync.models import MutationIn, PushRequest, PushResult, SyncMutation, SyncScope
 from server.sync.mutations import MUTATIONS, Context, Outcome
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 CHUNK = 50
 DEFAULT_PULL_LIMIT = 500
@@ -134,7 +134,7 @@ async def _track_scopes(
                     )
         except IntegrityError:
             # A concurrent pull of the same user recorded the new scopes first: fine.
-            log.info("sync scopes of user %s recorded concurrently", user_id)
+            log.info("sync_scopes_recorded_concurrently", user_id=user_id)
     for scope in regained:
         known[scope] = None
     for scope in lost:
@@ -403,14 +403,14 @@ async def _push_one(
         existing = await _find(session, principal.user_id, client_id, mutation.id)
         if existing is not None:
             return _replay(existing, mutation, print_)
-        log.exception("sync mutation %s failed", mutation.id)
+        log.exception("sync_mutation_failed", mutation_id=mutation.id)
         return _rejected(mutation.id, "write_failed", "The mutation could not be written.")
     except DBAPIError:
         raise  # the database is unwell: fail the request, the client resends the batch
     except Exception:
         # A bug must not block the independent mutations after it; it is not remembered, so
         # a resend tries again.
-        log.exception("sync mutation %s (%s) failed", mutation.id, mutation.name)
+        log.exception("sync_mutation_failed", mutation_id=mutation.id, name=mutation.name)
         return _rejected(mutation.id, "internal_error", "The server failed on this mutation.")
 
 
