@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -213,3 +213,46 @@ async def record_many(
 
         after_commit(session, publish)
     ranges.append((first, last))
+
+
+async def state_at(
+    session: AsyncSession,
+    scope: str,
+    entity: str,
+    version: int,
+    *,
+    entity_id: int | None = None,
+    match: Callable[[dict[str, Any]], bool] | None = None,
+) -> dict[str, Any] | None:
+    """An entity's state at ``version`` as the log recorded it (None if it has none): the
+    base that an offline edit was made against."""
+    query = (
+        select(col(Change.data))
+        .where(
+            col(Change.scope) == scope,
+            col(Change.entity) == entity,
+            col(Change.version) == version,
+        )
+        .order_by(col(Change.seq).desc())
+    )
+    if entity_id is not None:
+        query = query.where(col(Change.entity_id) == entity_id)
+    for text in (await session.execute(query)).scalars():
+        data: dict[str, Any] = orjson.loads(text)
+        if match is None or match(data):
+            return data
+    return None
+
+
+async def scope_of(
+    session: AsyncSession, entity: str, entity_id: int, prefixes: Sequence[str]
+) -> str | None:
+    """The scope an entity's changes were recorded in, among scopes with these prefixes."""
+    query = (
+        select(col(Change.scope))
+        .where(col(Change.entity) == entity, col(Change.entity_id) == entity_id)
+        .where(or_(*(col(Change.scope).startswith(prefix) for prefix in prefixes)))
+        .limit(1)
+    )
+    scope: str | None = (await session.execute(query)).scalar_one_or_none()
+    return scope

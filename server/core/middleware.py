@@ -21,7 +21,7 @@ LATENCY = Histogram(
 
 
 class _BodyTooLarge(Exception):
-    pass
+    """Raised while streaming a body past the limit, to stop the app reading it."""
 
 
 class BodyLimitMiddleware:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -223,7 +224,9 @@ class _Batch:
         self.bad_lines.add(line)
 
 
-class _Importer:
+class _Importer(ABC):
+    """What every CSV importer shares; each kind parses and checks its own rows."""
+
     columns: ClassVar[tuple[str, ...]]
     required: ClassVar[frozenset[str]]
     entity: ClassVar[str]
@@ -240,11 +243,13 @@ class _Importer:
     async def prepare(self) -> None:
         return None
 
+    @abstractmethod
     def parse(self, row: dict[str, str]) -> Any:
-        raise NotImplementedError
+        """One row as the importer's row type; raises _RowError naming the bad field."""
 
+    @abstractmethod
     async def check(self, rows: list[tuple[int, Any]], batch: _Batch, write: bool) -> None:
-        raise NotImplementedError
+        """Check a batch of parsed rows against the database, and write them when ``write``."""
 
     def claim(self, batch: _Batch, line: int, key: Any, what: str) -> bool:
         """False (and an issue) when ``key`` was already on an earlier line of the file."""

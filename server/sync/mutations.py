@@ -23,15 +23,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from server.changes import service as changes
-from server.changes.models import Change
 from server.core.errors import InvalidInput, PreconditionFailed
 from server.core.i18n import Language
 from server.discussion import service as discussion
@@ -77,34 +73,6 @@ class Outcome:
     extra: Json = field(default_factory=dict)
 
 
-async def state_at(
-    session: AsyncSession,
-    scope: str,
-    entity: str,
-    version: int,
-    *,
-    entity_id: int | None = None,
-    match: Callable[[Json], bool] | None = None,
-) -> Json | None:
-    """An entity's state at ``version`` as the change log recorded it (None if it has none)."""
-    query = (
-        select(col(Change.data))
-        .where(
-            col(Change.scope) == scope,
-            col(Change.entity) == entity,
-            col(Change.version) == version,
-        )
-        .order_by(col(Change.seq).desc())
-    )
-    if entity_id is not None:
-        query = query.where(col(Change.entity_id) == entity_id)
-    for text in (await session.execute(query)).scalars():
-        data: Json = orjson.loads(text)
-        if match is None or match(data):
-            return data
-    return None
-
-
 def _norm(value: Any) -> Any:
     # Translations come in with every language (None for missing ones), state without them.
     if isinstance(value, dict):
@@ -139,7 +107,7 @@ async def _update_with_merge(
     version = current.get("version")
     if not isinstance(version, int) or base_version is None or base_version > version:
         return _conflict(current, "stale_base", f"The entity is at version {version}.")
-    base = await state_at(
+    base = await changes.state_at(
         ctx.session,
         scope_of(current),
         entity,
@@ -508,7 +476,7 @@ async def minutes_update_section(ctx: Context, a: SectionArgs, base: int | None)
     if base > version:
         base_text = None
     elif base > 0:
-        before = await state_at(
+        before = await changes.state_at(
             session,
             meetings.meeting_scope(a.meeting_id),
             "minutes_section",

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes import service as changes
-from server.changes.models import Change, ChangeEvent
+from server.changes.models import ChangeEvent
 from server.core.db import Database
 from server.core.errors import AppError, Forbidden, NotFound
 from server.discussion import service as discussion
@@ -300,18 +300,7 @@ async def _target_scope(session: AsyncSession, args: dict[str, Any]) -> str | No
         return meetings.meeting_scope(args["meeting_id"])
     for key, entity in _TARGETS:
         if isinstance(args.get(key), int):
-            row = (
-                await session.execute(
-                    select(col(Change.scope))
-                    .where(col(Change.entity) == entity, col(Change.entity_id) == args[key])
-                    .where(
-                        col(Change.scope).startswith("channel:")
-                        | col(Change.scope).startswith("meeting:")
-                    )
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
-            return row
+            return await changes.scope_of(session, entity, args[key], ("channel:", "meeting:"))
     return None
 
 
