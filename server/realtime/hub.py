@@ -58,7 +58,6 @@ class Connection:
         self._close = close
         # Who is connected, with the token's scopes: re-checked when access changes.
         self.principal = principal
-        self.user_id = principal.user_id
         self.display_name = display_name
         self.queue_size = queue_size
         self._buffer: deque[str] = deque()
@@ -71,6 +70,10 @@ class Connection:
         self.closed = asyncio.Event()
         self.close_reason: str | None = None
         self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def user_id(self) -> int:
+        return self.principal.user_id
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
