@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -19,24 +20,27 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     is sent: a client told "saved" can rely on it. After-commit hooks (publishing new changes)
     run only once the commit succeeded."""
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in _READ_METHODS)
-    session.info.update(request.app.state.session_info)
-    try:
-        yield session
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
-    finally:
-        await session.close()
-    await run_after_commit(session)
+    write = request.method not in _READ_METHODS
+    async with db.write_turn() if write else contextlib.nullcontext():
+        session = db.session(write=write)
+        session.info.update(request.app.state.session_info)
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+        await run_after_commit(session)
 
 
 # scope="function": the commit above runs when the route returns, not after the response.
 SessionDep = Annotated[AsyncSession, Depends(db_session, scope="function")]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    # async: FastAPI would run a plain function in its thread pool, a thread hop per request.
     settings: Settings = request.app.state.settings
     return settings
 

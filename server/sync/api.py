@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from server.core.db import run_after_commit
+from server.core.db import Database, run_after_commit
 from server.core.deps import SessionDep
 from server.identity.permissions import CurrentPrincipal
 from server.sync import service
@@ -31,10 +31,16 @@ async def pull(
 
 
 @router.post("/sync/push", response_model=PushResponse)
-async def push(body: PushRequest, principal: CurrentPrincipal, session: SessionDep) -> PushResponse:
+async def push(
+    request: Request, body: PushRequest, principal: CurrentPrincipal, session: SessionDep
+) -> PushResponse:
+    db: Database = request.app.state.db
+
     async def commit() -> None:
-        # The batch commits chunk by chunk (see service.push); publish each chunk's changes.
+        # The batch commits chunk by chunk (see service.push); publish each chunk's changes,
+        # and let other writers in between chunks.
         await session.commit()
         await run_after_commit(session)
+        await db.let_others_write()
 
     return PushResponse(results=await service.push(session, principal, body, commit=commit))
