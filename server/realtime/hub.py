@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import types
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any
 
 import orjson
@@ -37,17 +38,45 @@ REPLAY_PAGE = 500
 SEND_TIMEOUT_SECONDS = 10.0
 
 
+@types.coroutine
+def _finish(coroutine: Coroutine[Any, Any, None], awaiting: Any) -> Generator[Any, Any, None]:
+    """Await the rest of a coroutine that was started by hand and is now waiting on
+    ``awaiting`` (what it yielded), as if the awaiting task had started it."""
+    while True:
+        try:
+            value = yield awaiting
+        except GeneratorExit:
+            coroutine.close()
+            raise
+        except BaseException as exc:  # cancellation reaches the coroutine
+            try:
+                awaiting = coroutine.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                awaiting = coroutine.send(value)
+            except StopIteration:
+                return
+
+
 class Connection:
-    """One WebSocket: a bounded send buffer drained by its own writer task.
+    """One WebSocket with a bounded send buffer.
+
+    A change is sent in place when nothing is waiting to go out before it: the send coroutine
+    is started by hand and, since uvicorn writes to the socket without waiting while the
+    client keeps up, it finishes at once, with no task switch. Otherwise (a send is waiting on
+    the client, or earlier changes are queued) the change joins the buffer, which the
+    connection's writer task drains in order. One change goes to every subscriber in turn, so
+    the per-delivery cost of a wake-up and task switch for each was most of the fan-out's CPU.
 
     The buffer is a deque with a wake-up future rather than an ``asyncio.Queue``, and a send
     that hangs is found by the hub's once-a-second sweep (:meth:`stalled`) rather than by a
-    timer per send: when one change goes to thousands of connections, those per-delivery
-    costs (a task per ``wait_for``, queue getters, timer handles) were most of the CPU."""
+    timer per send, for the same reason."""
 
     def __init__(
         self,
-        send_text: Callable[[str], Awaitable[None]],
+        send_text: Callable[[str], Coroutine[Any, Any, None]],
         close: Callable[[int, str], Awaitable[None]],
         principal: Principal,
         display_name: str,
@@ -64,6 +93,9 @@ class Connection:
         self._wakeup: asyncio.Future[None] | None = None  # the idle writer waits on it
         self._room: asyncio.Future[None] | None = None  # put() waits on it while full
         self._sending_since: float | None = None  # loop time when the current send began
+        # A send started in place that has to wait for the client: (coroutine, what it awaits).
+        self._unfinished: tuple[Coroutine[Any, Any, None], Any] | None = None
+        self._failed = False  # a send in place raised: the writer closes the connection
         self.scopes: set[str] = set()
         # Scopes still replaying: their live events wait here, to follow the replay.
         self.replaying: dict[str, list[str]] = {}
@@ -79,10 +111,31 @@ class Connection:
         self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
 
     def _append(self, text: str) -> None:
+        wakeup = self._wakeup
+        writer_idle = wakeup is not None and not wakeup.done()
+        if writer_idle and not self._buffer and self._unfinished is None and not self._failed:
+            self._send_in_place(text)
+            return
         self._buffer.append(text)
+        self._wake_writer()
+
+    def _wake_writer(self) -> None:
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
             wakeup.set_result(None)
+
+    def _send_in_place(self, text: str) -> None:
+        sending = self._send_text(text)
+        try:
+            awaiting = sending.send(None)
+        except StopIteration:
+            return  # sent
+        except Exception:
+            self._failed = True
+        else:
+            self._unfinished = (sending, awaiting)
+            self._sending_since = asyncio.get_running_loop().time()
+        self._wake_writer()  # to finish the send, or to close
 
     def offer(self, text: str) -> bool:
         """Queue without waiting; False when the client has fallen too far behind."""
@@ -124,7 +177,14 @@ class Connection:
         buffer = self._buffer
         try:
             while True:
+                if self._failed:
+                    raise ConnectionError("a send in place failed")
+                if self._unfinished is not None:
+                    sending, awaiting = self._unfinished
+                    await _finish(sending, awaiting)
+                    self._unfinished = None
                 if not buffer:
+                    self._sending_since = None
                     self._wakeup = loop.create_future()
                     await self._wakeup
                     self._wakeup = None
@@ -136,7 +196,6 @@ class Connection:
                         self._make_room()
                     self._sending_since = loop.time()
                     await self._send_text(text)
-                self._sending_since = None
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -150,6 +209,9 @@ class Connection:
         self._make_room()  # a replay waiting for room gives up
         if self._writer is not None and self._writer is not asyncio.current_task():
             self._writer.cancel()
+        if self._unfinished is not None:
+            self._unfinished[0].close()
+            self._unfinished = None
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._close(code, reason), 2)
 
