@@ -93,10 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
+    # Routes are matched in order, one by one: the busiest (posting and reading messages)
+    # come first.
+    api.include_router(discussion_api.router)
     api.include_router(identity_api.router)
     api.include_router(directory_api.router)
     api.include_router(dashboard_api.router)
-    api.include_router(discussion_api.router)
     api.include_router(search_api.router)
     api.include_router(meetings_api.router)
     api.include_router(realtime_api.router)

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes.broker import Broker
 from server.changes.models import Change, ChangeCounter, ChangeEvent
-from server.core.db import Database, after_commit
+from server.core.db import Database, after_commit, table_of
 from server.core.types import utcnow
 
 # The broker is put into each session's info by the app (see server.app), so services only
@@ -22,6 +22,25 @@ from server.core.types import utcnow
 BROKER_KEY = "broker"
 _PENDING_KEY = "pending_changes"
 _BULK_RANGES_KEY = "bulk_change_ranges"
+
+
+# Every write of every domain runs these two, so they are built once and run as Core
+# statements on the session's connection: through the ORM layer, built anew each time, they
+# cost about three times the CPU (0.5-0.8 ms against 0.18 ms each on the 2-core machine).
+_COUNTER = table_of(ChangeCounter)
+_ALLOCATE_SEQS = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(last_seq=_COUNTER.c.last_seq + bindparam("count"))
+    .returning(_COUNTER.c.last_seq)
+)
+_INSERT_CHANGE = table_of(Change).insert()
+
+
+async def _allocate_seqs(session: AsyncSession, count: int) -> int:
+    """Take ``count`` seqs from the counter row (locking it until commit); the last one."""
+    connection = await session.connection()
+    return int((await connection.execute(_ALLOCATE_SEQS, {"count": count})).scalar_one())
 
 
 def _json_default(value: Any) -> Any:
@@ -52,29 +71,23 @@ async def record(
     The lock is held until the writing transaction ends, so no transaction can commit a lower
     seq after a higher one: a reader at cursor N never misses a later commit below N.
     """
-    seq = (
-        await session.execute(
-            update(ChangeCounter)
-            .where(col(ChangeCounter.id) == 1)
-            .values(last_seq=col(ChangeCounter.last_seq) + 1)
-            .returning(col(ChangeCounter.last_seq))
-        )
-    ).scalar_one()
+    seq = await _allocate_seqs(session, 1)
     data_json = data if isinstance(data, str) else dumps(data)
-    await session.execute(
-        insert(Change).values(
-            seq=seq,
-            scope=scope,
-            entity=entity,
-            entity_id=entity_id,
-            op=op,
-            version=version,
-            data=data_json,
-            actor_id=actor_id,
-            client_id=client_id,
-            mutation_id=mutation_id,
-            created_at=utcnow(),
-        )
+    await (await session.connection()).execute(
+        _INSERT_CHANGE,
+        {
+            "seq": seq,
+            "scope": scope,
+            "entity": entity,
+            "entity_id": entity_id,
+            "op": op,
+            "version": version,
+            "data": data_json,
+            "actor_id": actor_id,
+            "client_id": client_id,
+            "mutation_id": mutation_id,
+            "created_at": utcnow(),
+        },
     )
     event = ChangeEvent.build(
         seq=seq,
@@ -165,18 +178,11 @@ async def record_many(
     held in memory; ``publish_from`` is the database to read them from (None: not published)."""
     if not items:
         return
-    last = (
-        await session.execute(
-            update(ChangeCounter)
-            .where(col(ChangeCounter.id) == 1)
-            .values(last_seq=col(ChangeCounter.last_seq) + len(items))
-            .returning(col(ChangeCounter.last_seq))
-        )
-    ).scalar_one()
+    last = await _allocate_seqs(session, len(items))
     first = last - len(items) + 1
     now = utcnow()
-    await session.execute(
-        insert(Change),
+    await (await session.connection()).execute(
+        _INSERT_CHANGE,
         [
             {
                 "seq": first + i,
@@ -187,6 +193,8 @@ async def record_many(
                 "version": version,
                 "data": dumps(data),
                 "actor_id": actor_id,
+                "client_id": None,
+                "mutation_id": None,
                 "created_at": now,
             }
             for i, (entity_id, op, version, data) in enumerate(items)

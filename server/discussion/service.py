@@ -10,15 +10,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from server.changes import service as changes
+from server.core.db import table_of
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
 from server.core.files import sniff_content_type, store_blob
 from server.core.pagination import keyset_page
-from server.core.types import utcnow
+from server.core.types import UTCDateTime, utcnow
 from server.discussion.markdown import extract_mentions, render_markdown
 from server.discussion.models import (
     MAX_MESSAGE_BYTES,
@@ -121,6 +124,36 @@ async def access(session: AsyncSession, principal: Principal, channel_id: int) -
     if not result.can_read:
         raise NotFound(f"No channel {channel_id}.")
     return result
+
+
+# Built once: every post runs it.
+_THREAD_ACCESS = (
+    select(Thread, Channel, col(ChannelMember.role))
+    .join(Channel, col(Channel.id) == col(Thread.channel_id))
+    .outerjoin(
+        ChannelMember,
+        (col(ChannelMember.channel_id) == col(Thread.channel_id))
+        & (col(ChannelMember.user_id) == bindparam("user")),
+    )
+    .where(col(Thread.id) == bindparam("thread"))
+)
+
+
+async def thread_access(
+    session: AsyncSession, principal: Principal, thread_id: int
+) -> tuple[Thread, ChannelAccess]:
+    """A thread and the caller's access to its channel, read in one query (the hot path of
+    every post); a thread the caller may not see does not exist for them."""
+    row = (
+        await session.execute(_THREAD_ACCESS, {"thread": thread_id, "user": principal.user_id})
+    ).first()
+    if row is None:
+        raise NotFound(f"No thread {thread_id}.")
+    thread, channel, role = row
+    result = ChannelAccess(channel, principal, role)
+    if not result.can_read:
+        raise NotFound(f"No thread {thread_id}.")
+    return thread, result
 
 
 async def can_read_channel(session: AsyncSession, principal: Principal, channel_id: int) -> bool:
@@ -455,16 +488,21 @@ def _check_body(body: str) -> str:
 
 
 async def message_reads(
-    session: AsyncSession, messages: Sequence[Message], *, new: bool = False
+    session: AsyncSession,
+    messages: Sequence[Message],
+    *,
+    new: bool = False,
+    attachments: bool = True,
 ) -> list[MessageRead]:
     """The REST shape of messages, loading authors, reactions, translations and attachments
     in one query each. ``new``: the messages were just posted, so they have no reactions or
-    translations yet (two queries fewer on the hot path of posting)."""
+    translations yet; ``attachments=False``: nor attachments (queries fewer on the hot path
+    of posting)."""
     ids = [m.id for m in messages if m.id is not None]
     authors = await identity.users_by_ids(session, {m.author_id for m in messages})
     reactions: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     translations: dict[int, list[MessageTranslation]] = defaultdict(list)
-    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    attached: dict[int, list[Attachment]] = defaultdict(list)
     if ids and not new:
         for r in (
             await session.execute(
@@ -480,7 +518,7 @@ async def message_reads(
             )
         ).scalars():
             translations[t.message_id].append(t)
-    if ids:
+    if ids and attachments:
         for a in (
             await session.execute(
                 select(Attachment)
@@ -489,7 +527,7 @@ async def message_reads(
             )
         ).scalars():
             if a.message_id is not None:
-                attachments[a.message_id].append(a)
+                attached[a.message_id].append(a)
     result = []
     for m in messages:
         assert m.id is not None
@@ -543,7 +581,7 @@ async def message_reads(
                         content_type=a.content_type,
                         url=f"/api/v1/attachments/{a.id}",
                     )
-                    for a in attachments[m.id]
+                    for a in attached[m.id]
                 ],
             )
         )
@@ -558,9 +596,11 @@ async def _record_message(
     *,
     client_id: str | None = None,
     mutation_id: str | None = None,
+    attachments: bool = True,
 ) -> MessageRead:
     assert message.id is not None
-    read = (await message_reads(session, [message], new=op == "created"))[0]
+    new = op == "created"
+    read = (await message_reads(session, [message], new=new, attachments=attachments))[0]
     data: dict[str, Any] = read.model_dump(mode="json")
     await changes.record(
         session,
@@ -603,6 +643,35 @@ async def _reindex_message(session: AsyncSession, message: Message, *, new: bool
     )
 
 
+_THREADS = table_of(Thread)
+# Every post runs it: built once and run as a Core statement (see server/changes/service.py).
+_COUNT_MESSAGE = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"))
+    .values(
+        message_count=_THREADS.c.message_count + 1,
+        last_message_id=bindparam("message"),
+        last_message_at=bindparam("at", type_=UTCDateTime()),
+    )
+    .returning(_THREADS.c.message_count)
+)
+
+
+_MESSAGES = table_of(Message)
+_INSERT_MESSAGE = _MESSAGES.insert().returning(_MESSAGES.c.id)
+
+
+async def _insert_new(session: AsyncSession, message: Message) -> None:
+    """``session.add`` and ``flush`` for a new message, as one prebuilt Core INSERT: the
+    unit of work's flush was the single largest cost of posting. The message then joins the
+    session as a persistent object, as if it had been flushed."""
+    connection = await session.connection()
+    inserted = await connection.execute(_INSERT_MESSAGE, message.model_dump(exclude={"id"}))
+    message.id = inserted.scalar_one()
+    make_transient_to_detached(message)
+    session.add(message)
+
+
 async def post_message(
     session: AsyncSession,
     principal: Principal,
@@ -613,14 +682,7 @@ async def post_message(
     mutation_id: str | None = None,
 ) -> MessageRead:
     body = _check_body(data.body)
-    thread = await session.get(Thread, thread_id)
-    if thread is None:
-        raise NotFound(f"No thread {thread_id}.")
-    # One access check for reading and writing (this is the hot path of every post).
-    try:
-        result = await access(session, principal, thread.channel_id)
-    except NotFound:
-        raise NotFound(f"No thread {thread_id}.") from None
+    thread, result = await thread_access(session, principal, thread_id)
     if not result.can_write:
         reason = "archived" if result.channel.is_archived else "read-only for you"
         raise Forbidden(f"Channel {thread.channel_id} is {reason}.", code="channel_read_only")
@@ -634,22 +696,25 @@ async def post_message(
         lang=data.lang or detect_language(body),
         created_at=now,
     )
-    session.add(message)
-    await session.flush()
+    await _insert_new(session, message)
     assert message.id is not None
     if data.attachment_ids:
         await _attach(session, principal, message, data.attachment_ids)
-    await session.execute(
-        update(Thread)
-        .where(col(Thread.id) == thread_id)
-        .values(
-            message_count=col(Thread.message_count) + 1,
-            last_message_id=message.id,
-            last_message_at=now,
-        )
+    counted = await (await session.connection()).execute(
+        _COUNT_MESSAGE, {"thread": thread_id, "message": message.id, "at": now}
     )
+    # Keep this session's thread in step, as an ORM update would.
+    set_committed_value(thread, "message_count", counted.scalar_one())
+    set_committed_value(thread, "last_message_id", message.id)
+    set_committed_value(thread, "last_message_at", now)
     read = await _record_message(
-        session, message, "created", principal.user_id, client_id=client_id, mutation_id=mutation_id
+        session,
+        message,
+        "created",
+        principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+        attachments=bool(data.attachment_ids),
     )
     await _notify_mentions(session, principal, message)
     await _reindex_message(session, message, new=True)

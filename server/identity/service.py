@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -298,11 +299,20 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 
 
 async def users_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, User]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.execute(select(User).where(col(User.id).in_(wanted)))
-    return {u.id: u for u in rows.scalars() if u.id is not None}
+    """Users by id; those this session has loaded already (the caller, see
+    :func:`resolve_token`) are not read again."""
+    found: dict[int, User] = {}
+    missing: set[int] = set()
+    for user_id in set(ids):
+        loaded = session.identity_map.get(session.identity_key(User, user_id))
+        if isinstance(loaded, User) and not sa_inspect(loaded).expired_attributes:
+            found[user_id] = loaded
+        else:
+            missing.add(user_id)
+    if missing:
+        rows = await session.execute(select(User).where(col(User.id).in_(missing)))
+        found.update((u.id, u) for u in rows.scalars() if u.id is not None)
+    return found
 
 
 async def users_by_usernames(session: AsyncSession, usernames: Iterable[str]) -> list[User]:
@@ -433,19 +443,24 @@ async def logout(session: AsyncSession, principal: Principal, ip: str | None) ->
     )
 
 
+# Built once: every request runs it.
+_TOKEN_AND_USER = (
+    select(AuthToken, User)
+    .join(User, col(User.id) == col(AuthToken.user_id))
+    .where(col(AuthToken.token_hash) == bindparam("digest"))
+)
+
+
 async def resolve_token(session: AsyncSession, token: str) -> tuple[Principal, AuthToken] | None:
     """The caller behind a bearer token, or None if it is unknown, expired or revoked, or its
     user or organization is deactivated. Checked on every request, so revocation is instant."""
-    row = (
-        await session.execute(
-            select(AuthToken, User)
-            .join(User, col(User.id) == col(AuthToken.user_id))
-            .where(col(AuthToken.token_hash) == token_digest(token))
-        )
-    ).first()
+    row = (await session.execute(_TOKEN_AND_USER, {"digest": token_digest(token)})).first()
     if row is None:
         return None
     auth_token, user = row
+    # Keep the caller's row for the rest of the request: the session's identity map holds
+    # objects weakly, and rendering the caller's own message needs it again.
+    session.info["caller"] = user
     now = utcnow()
     if auth_token.revoked_at is not None or not user.is_active:
         return None

@@ -8,8 +8,10 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import col
 
+from server.core.db import table_of
 from server.core.types import utcnow
 from server.search.models import SearchDocument, SearchHit
 from server.search.text import fts5_match_expression, highlight, index_terms, tsquery_expression
@@ -48,13 +50,35 @@ async def index(
         "terms": index_terms(content),
         "updated_at": utcnow(),
     }
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-    statement = insert(SearchDocument).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["kind", "entity_id"],
-        set_={k: statement.excluded[k] for k in values if k not in ("kind", "entity_id")},
-    )
-    await session.execute(statement)
+    connection = await session.connection()
+    await connection.execute(_upsert(connection.dialect.name), values)
+
+
+_DOCUMENTS = table_of(SearchDocument)
+_UPDATED_COLUMNS = (
+    "channel_id",
+    "thread_id",
+    "meeting_id",
+    "title",
+    "content",
+    "terms",
+    "updated_at",
+)
+_UPSERTS: dict[str, Insert] = {}
+
+
+def _upsert(dialect: str) -> Insert:
+    """The insert-or-replace of one document, built once per dialect: every message posted
+    runs it, and building it anew (with its ON CONFLICT clause) cost more than running it."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        base = insert(_DOCUMENTS)
+        statement = _UPSERTS[dialect] = base.on_conflict_do_update(
+            index_elements=["kind", "entity_id"],
+            set_={name: base.excluded[name] for name in _UPDATED_COLUMNS},
+        )
+    return statement
 
 
 def _dialect(session: AsyncSession) -> str:

@@ -57,6 +57,27 @@ async def test_outsider_sees_nothing_of_a_members_channel(
     assert channels.json()["items"] == []
 
 
+async def test_posting_counts_the_message_in_its_thread_and_in_the_same_transaction_log(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    first = (await post(client, room.seoul, room.thread_id, "첫째")).json()
+    second = (await post(client, room.beijing, room.thread_id, "第二")).json()
+    thread = (
+        await client.get(f"/api/v1/threads/{room.thread_id}", headers=room.seoul.headers)
+    ).json()
+    assert thread["message_count"] == 2
+    assert thread["last_message_at"] == second["created_at"]
+    recorded = [
+        (c.entity_id, c.op, c.actor_id)
+        for c in await _changes(app, f"channel:{room.channel_id}")
+        if c.entity == "message"
+    ]
+    assert recorded == [
+        (first["id"], "created", room.seoul.id),
+        (second["id"], "created", room.beijing.id),
+    ]
+
+
 async def test_edit_keeps_history_and_needs_the_current_version(
     app: FastAPI, client: httpx.AsyncClient, room: Room
 ) -> None:
