@@ -14,6 +14,7 @@ from server.core.i18n import Translations
 from server.core.types import utcnow
 from server.directory import service as directory
 from server.directory.demo import load_directory_demo
+from server.discussion import messages
 from server.discussion import service as discussion
 from server.discussion.models import ChannelCreate, MessageCreate, ThreadCreate
 from server.identity import service as identity
@@ -128,7 +129,7 @@ async def _demo_channel(session: AsyncSession, owner_id: int, member_ids: list[i
         session, principal, channel.id, ThreadCreate(title="환영합니다 · 欢迎 · Welcome")
     )
     assert thread.id is not None
-    await discussion.post_message(
+    await messages.post_message(
         session,
         principal,
         thread.id,

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path
 from server.core.pagination import Page
-from server.discussion import service
+from server.discussion import messages, service
 from server.discussion.models import (
     AttachmentRead,
     ChannelCreate,
@@ -130,7 +130,7 @@ async def post_message(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    message = await service.post_message(session, principal, thread_id, body)
+    message = await messages.post_message(session, principal, thread_id, body)
     return await idem.remember(principal, 201, message)
 
 
@@ -143,7 +143,7 @@ async def list_messages(
     limit: Limit = None,
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Page[MessageRead]:
-    items, next_cursor = await service.list_messages(
+    items, next_cursor = await messages.list_messages(
         session, principal, thread_id, cursor=cursor, limit=limit, newest_first=order == "desc"
     )
     return Page(items=items, next_cursor=next_cursor)
@@ -156,7 +156,7 @@ async def mark_read(thread_id: int, body: ReadMark, principal: Reader, session: 
 
 @router.get("/messages/{message_id}", response_model=MessageRead)
 async def get_message(message_id: int, principal: Reader, session: SessionDep) -> MessageRead:
-    return await service.get_message(session, principal, message_id)
+    return await messages.get_message(session, principal, message_id)
 
 
 @router.patch("/messages/{message_id}", response_model=MessageRead)
@@ -167,21 +167,21 @@ async def edit_message(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> MessageRead:
-    return await service.edit_message(session, principal, message_id, body, if_match)
+    return await messages.edit_message(session, principal, message_id, body, if_match)
 
 
 @router.delete("/messages/{message_id}", status_code=204)
 async def delete_message(
     message_id: int, principal: Writer, session: SessionDep, if_match: IfMatch = None
 ) -> None:
-    await service.delete_message(session, principal, message_id, if_match)
+    await messages.delete_message(session, principal, message_id, if_match)
 
 
 @router.get("/messages/{message_id}/history", response_model=list[RevisionRead])
 async def message_history(
     message_id: int, principal: Reader, session: SessionDep
 ) -> list[RevisionRead]:
-    rows = await service.message_history(session, principal, message_id)
+    rows = await messages.message_history(session, principal, message_id)
     return [RevisionRead.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -189,21 +189,21 @@ async def message_history(
 async def add_reaction(
     message_id: int, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
-    return await service.set_reaction(session, principal, message_id, emoji, True)
+    return await messages.set_reaction(session, principal, message_id, emoji, True)
 
 
 @router.delete("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
 async def remove_reaction(
     message_id: int, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
-    return await service.set_reaction(session, principal, message_id, emoji, False)
+    return await messages.set_reaction(session, principal, message_id, emoji, False)
 
 
 @router.put("/messages/{message_id}/translations/{lang}", response_model=MessageRead)
 async def put_translation(
     message_id: int, lang: str, body: TranslationPut, principal: Translator, session: SessionDep
 ) -> MessageRead:
-    return await service.put_translation(session, principal, message_id, lang, body)
+    return await messages.put_translation(session, principal, message_id, lang, body)
 
 
 @router.post("/channels/{channel_id}/attachments", status_code=201, response_model=AttachmentRead)
@@ -215,7 +215,7 @@ async def upload_attachment(
     settings: SettingsDep,
 ) -> AttachmentRead:
     data = await file.read(settings.max_upload_bytes + 1)
-    attachment = await service.upload_attachment(
+    attachment = await messages.upload_attachment(
         session,
         principal,
         channel_id,
@@ -242,7 +242,7 @@ async def download_attachment(
     session: SessionDep,
     settings: SettingsDep,
 ) -> FileResponse:
-    attachment = await service.get_attachment(session, principal, attachment_id)
+    attachment = await messages.get_attachment(session, principal, attachment_id)
     # Served as a download with the sniffed type; never rendered inline from our origin.
     return FileResponse(
         blob_path(settings.data_dir, attachment.sha256),

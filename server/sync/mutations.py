@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.changes import service as changes
 from server.core.errors import InvalidInput, PreconditionFailed
 from server.core.i18n import Language
+from server.discussion import messages
 from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageEdit
 from server.identity.service import Principal
@@ -241,7 +242,7 @@ def _meeting_of(state: Json) -> str:
 
 
 async def message_create(ctx: Context, a: MessageCreateArgs, base: int | None) -> Outcome:
-    read = await discussion.post_message(
+    read = await messages.post_message(
         ctx.session,
         ctx.principal,
         a.thread_id,
@@ -257,7 +258,7 @@ async def message_edit(ctx: Context, a: MessageEditArgs, base: int | None) -> Ou
 
     async def attempt(version: int | None) -> Json:
         return _dump(
-            await discussion.edit_message(
+            await messages.edit_message(
                 ctx.session,
                 ctx.principal,
                 a.message_id,
@@ -280,7 +281,7 @@ async def message_edit(ctx: Context, a: MessageEditArgs, base: int | None) -> Ou
 
 async def message_delete(ctx: Context, a: MessageDeleteArgs, base: int | None) -> Outcome:
     async def attempt(version: int | None) -> Json:
-        await discussion.delete_message(
+        await messages.delete_message(
             ctx.session,
             ctx.principal,
             a.message_id,
@@ -288,7 +289,7 @@ async def message_delete(ctx: Context, a: MessageDeleteArgs, base: int | None) -
             client_id=ctx.client_id,
             mutation_id=ctx.mutation_id,
         )
-        return _dump(await discussion.get_message(ctx.session, ctx.principal, a.message_id))
+        return _dump(await messages.get_message(ctx.session, ctx.principal, a.message_id))
 
     return await _update_with_merge(
         ctx, base, attempt, entity="message", scope_of=_channel_of, touched={}, watch=("body",)
@@ -296,7 +297,7 @@ async def message_delete(ctx: Context, a: MessageDeleteArgs, base: int | None) -
 
 
 async def reaction_set(ctx: Context, a: ReactionArgs, base: int | None) -> Outcome:
-    read = await discussion.set_reaction(
+    read = await messages.set_reaction(
         ctx.session,
         ctx.principal,
         a.message_id,

@@ -1,0 +1,655 @@
+"""Rules of messages and their attachments: posting, editing with history, soft delete,
+reactions and translations. Every write records a change in the channel's scope in the same
+transaction and keeps the search index in step; who may do what comes from
+:mod:`server.discussion.service`."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
+
+from server.changes import service as changes
+from server.core.db import table_of
+from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.files import sniff_content_type, store_blob
+from server.core.pagination import keyset_page
+from server.core.types import UTCDateTime, utcnow
+from server.discussion.markdown import extract_mentions, render_markdown
+from server.discussion.models import (
+    MAX_MESSAGE_BYTES,
+    Attachment,
+    AttachmentRead,
+    AuthorRead,
+    Message,
+    MessageCreate,
+    MessageEdit,
+    MessageRead,
+    MessageRevision,
+    MessageTranslation,
+    Reaction,
+    ReactionRead,
+    Thread,
+    TranslationPut,
+    TranslationRead,
+)
+from server.discussion.service import (
+    access,
+    can_read_channel,
+    channel_scope,
+    readable_thread,
+    require_writer,
+    thread_access,
+    user_scope,
+)
+from server.identity import service as identity
+from server.identity.service import Principal
+from server.search import service as search
+
+_EMOJI = re.compile(r"^[^\s/\\]{1,32}$")
+
+
+def detect_language(text: str) -> str:
+    """A fair guess of the language of the original when the client did not say."""
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff")
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+    if hangul and hangul >= han:
+        return "ko"
+    if han:
+        return "zh-Hans"
+    return "en"
+
+
+def _check_body(body: str) -> str:
+    if not body.strip():
+        raise InvalidInput(
+            "The message is empty.",
+            code="empty_message",
+            errors=[{"field": "body", "message": "empty"}],
+        )
+    if len(body.encode()) > MAX_MESSAGE_BYTES:
+        raise AppError(
+            f"A message may have at most {MAX_MESSAGE_BYTES} bytes.",
+            code="message_too_large",
+            status=413,
+        )
+    return body
+
+
+async def message_reads(
+    session: AsyncSession,
+    messages: Sequence[Message],
+    *,
+    new: bool = False,
+    attachments: bool = True,
+) -> list[MessageRead]:
+    """The REST shape of messages, loading authors, reactions, translations and attachments
+    in one query each. ``new``: the messages were just posted, so they have no reactions or
+    translations yet; ``attachments=False``: nor attachments (queries fewer on the hot path
+    of posting)."""
+    ids = [m.id for m in messages if m.id is not None]
+    authors = await identity.users_by_ids(session, {m.author_id for m in messages})
+    reactions: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    translations: dict[int, list[MessageTranslation]] = defaultdict(list)
+    attached: dict[int, list[Attachment]] = defaultdict(list)
+    if ids and not new:
+        for r in (
+            await session.execute(
+                select(Reaction).where(col(Reaction.message_id).in_(ids)).order_by(col(Reaction.id))
+            )
+        ).scalars():
+            reactions[r.message_id][r.emoji].append(r.user_id)
+        for t in (
+            await session.execute(
+                select(MessageTranslation)
+                .where(col(MessageTranslation.message_id).in_(ids))
+                .order_by(col(MessageTranslation.lang))
+            )
+        ).scalars():
+            translations[t.message_id].append(t)
+    if ids and attachments:
+        for a in (
+            await session.execute(
+                select(Attachment)
+                .where(col(Attachment.message_id).in_(ids))
+                .order_by(col(Attachment.id))
+            )
+        ).scalars():
+            if a.message_id is not None:
+                attached[a.message_id].append(a)
+    result = []
+    for m in messages:
+        assert m.id is not None
+        author = authors[m.author_id]
+        deleted = m.deleted_at is not None
+        result.append(
+            MessageRead(
+                id=m.id,
+                thread_id=m.thread_id,
+                channel_id=m.channel_id,
+                author=AuthorRead(
+                    id=m.author_id,
+                    username=author.username,
+                    display_name=author.display_name,
+                    is_bot=author.is_bot,
+                ),
+                body="" if deleted else m.body,
+                html="" if deleted else m.html,
+                lang=m.lang,
+                created_at=m.created_at,
+                edited_at=m.edited_at,
+                deleted=deleted,
+                version=m.version,
+                reactions=[]
+                if deleted
+                else [
+                    ReactionRead(emoji=e, count=len(users), user_ids=users)
+                    for e, users in reactions[m.id].items()
+                ],
+                translations=[]
+                if deleted
+                else [
+                    TranslationRead(
+                        lang=t.lang,
+                        body=t.body,
+                        html=t.html,
+                        kind=t.kind,
+                        translator_id=t.translator_id,
+                        stale=t.source_revision < m.body_revision,
+                        updated_at=t.updated_at,
+                    )
+                    for t in translations[m.id]
+                ],
+                attachments=[]
+                if deleted
+                else [
+                    AttachmentRead(
+                        id=a.id or 0,
+                        filename=a.filename,
+                        size=a.size,
+                        content_type=a.content_type,
+                        url=f"/api/v1/attachments/{a.id}",
+                    )
+                    for a in attached[m.id]
+                ],
+            )
+        )
+    return result
+
+
+async def _record_message(
+    session: AsyncSession,
+    message: Message,
+    op: str,
+    actor: int,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+    attachments: bool = True,
+) -> MessageRead:
+    assert message.id is not None
+    new = op == "created"
+    read = (await message_reads(session, [message], new=new, attachments=attachments))[0]
+    data: dict[str, Any] = read.model_dump(mode="json")
+    await changes.record(
+        session,
+        scope=channel_scope(message.channel_id),
+        entity="message",
+        entity_id=message.id,
+        op=op,
+        version=message.version,
+        data=data,
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    return read
+
+
+async def _reindex_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
+    assert message.id is not None
+    if message.deleted_at is not None:
+        await search.remove(session, "message", message.id)
+        return
+    texts = [message.body]
+    if not new:  # a message just posted has no translations yet
+        texts += (
+            await session.execute(
+                select(col(MessageTranslation.body)).where(
+                    col(MessageTranslation.message_id) == message.id
+                )
+            )
+        ).scalars()
+    thread = await session.get(Thread, message.thread_id)
+    await search.index(
+        session,
+        "message",
+        message.id,
+        title=thread.title if thread else "",
+        texts=texts,
+        channel_id=message.channel_id,
+        thread_id=message.thread_id,
+    )
+
+
+_THREADS = table_of(Thread)
+# Every post runs it: built once and run as a Core statement (see server/changes/service.py).
+_COUNT_MESSAGE = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"))
+    .values(
+        message_count=_THREADS.c.message_count + 1,
+        last_message_id=bindparam("message"),
+        last_message_at=bindparam("at", type_=UTCDateTime()),
+    )
+    .returning(_THREADS.c.message_count)
+)
+
+
+_MESSAGES = table_of(Message)
+_INSERT_MESSAGE = _MESSAGES.insert().returning(_MESSAGES.c.id)
+
+
+async def _insert_new(session: AsyncSession, message: Message) -> None:
+    """``session.add`` and ``flush`` for a new message, as one prebuilt Core INSERT: the
+    unit of work's flush was the single largest cost of posting. The message then joins the
+    session as a persistent object, as if it had been flushed."""
+    connection = await session.connection()
+    inserted = await connection.execute(_INSERT_MESSAGE, message.model_dump(exclude={"id"}))
+    message.id = inserted.scalar_one()
+    make_transient_to_detached(message)
+    session.add(message)
+
+
+async def post_message(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    data: MessageCreate,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    body = _check_body(data.body)
+    thread, result = await thread_access(session, principal, thread_id)
+    if not result.can_write:
+        reason = "archived" if result.channel.is_archived else "read-only for you"
+        raise Forbidden(f"Channel {thread.channel_id} is {reason}.", code="channel_read_only")
+    now = utcnow()
+    message = Message(
+        thread_id=thread_id,
+        channel_id=thread.channel_id,
+        author_id=principal.user_id,
+        body=body,
+        html=render_markdown(body),
+        lang=data.lang or detect_language(body),
+        created_at=now,
+    )
+    await _insert_new(session, message)
+    assert message.id is not None
+    if data.attachment_ids:
+        await _attach(session, principal, message, data.attachment_ids)
+    counted = await (await session.connection()).execute(
+        _COUNT_MESSAGE, {"thread": thread_id, "message": message.id, "at": now}
+    )
+    # Keep this session's thread in step, as an ORM update would.
+    set_committed_value(thread, "message_count", counted.scalar_one())
+    set_committed_value(thread, "last_message_id", message.id)
+    set_committed_value(thread, "last_message_at", now)
+    read = await _record_message(
+        session,
+        message,
+        "created",
+        principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+        attachments=bool(data.attachment_ids),
+    )
+    await _notify_mentions(session, principal, message)
+    await _reindex_message(session, message, new=True)
+    return read
+
+
+async def _attach(
+    session: AsyncSession, principal: Principal, message: Message, attachment_ids: list[int]
+) -> None:
+    rows = list(
+        (
+            await session.execute(select(Attachment).where(col(Attachment.id).in_(attachment_ids)))
+        ).scalars()
+    )
+    usable = {
+        a.id
+        for a in rows
+        if a.uploader_id == principal.user_id
+        and a.channel_id == message.channel_id
+        and a.message_id is None
+    }
+    bad = sorted(set(attachment_ids) - usable)
+    if bad:
+        raise InvalidInput(
+            f"Attachments {bad} cannot be used here.",
+            code="bad_attachment",
+            errors=[{"field": "attachment_ids", "message": f"unusable: {bad}"}],
+        )
+    await session.execute(
+        update(Attachment)
+        .where(col(Attachment.id).in_(attachment_ids))
+        .values(message_id=message.id)
+    )
+
+
+async def _notify_mentions(session: AsyncSession, principal: Principal, message: Message) -> None:
+    assert message.id is not None
+    usernames = extract_mentions(message.body)
+    for user in await identity.users_by_usernames(session, usernames):
+        if user.id is None or user.id == principal.user_id:
+            continue
+        reader = Principal(
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            organization_id=user.organization_id,
+            is_bot=user.is_bot,
+            token_id=0,
+            scopes=None,
+            channel_ids=None,
+        )
+        if not await can_read_channel(session, reader, message.channel_id):
+            continue  # mentioning someone who cannot see the channel tells them nothing
+        await changes.record(
+            session,
+            scope=user_scope(user.id),
+            entity="mention",
+            entity_id=message.id,
+            op="created",
+            version=1,
+            data={
+                "message_id": message.id,
+                "thread_id": message.thread_id,
+                "channel_id": message.channel_id,
+                "author_id": principal.user_id,
+                "excerpt": message.body[:200],
+            },
+            actor_id=principal.user_id,
+        )
+
+
+async def _message_for(session: AsyncSession, principal: Principal, message_id: int) -> Message:
+    message = await session.get(Message, message_id)
+    if message is None or not await can_read_channel(session, principal, message.channel_id):
+        raise NotFound(f"No message {message_id}.")
+    return message
+
+
+async def get_message(session: AsyncSession, principal: Principal, message_id: int) -> MessageRead:
+    return (await message_reads(session, [await _message_for(session, principal, message_id)]))[0]
+
+
+async def list_messages(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    newest_first: bool = False,
+) -> tuple[list[MessageRead], str | None]:
+    await readable_thread(session, principal, thread_id)
+    query = select(Message).where(col(Message.thread_id) == thread_id)
+    rows, next_cursor = await keyset_page(
+        session, query, col(Message.id), cursor, limit, descending=newest_first
+    )
+    return await message_reads(session, rows), next_cursor
+
+
+async def edit_message(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    data: MessageEdit,
+    expected_version: int | None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    body = _check_body(data.body)
+    message = await _message_for(session, principal, message_id)
+    if message.author_id != principal.user_id:
+        raise Forbidden("Only the author may edit a message.", code="not_author")
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    await require_writer(session, principal, message.channel_id)
+    if expected_version is not None and expected_version != message.version:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
+    session.add(
+        MessageRevision(
+            message_id=message_id,
+            body_revision=message.body_revision,
+            body=message.body,
+            lang=message.lang,
+            edited_by=principal.user_id,
+        )
+    )
+    message.body = body
+    message.html = render_markdown(body)
+    message.lang = data.lang or message.lang
+    message.body_revision += 1
+    message.version += 1
+    message.edited_at = utcnow()
+    session.add(message)
+    await session.flush()
+    read = await _record_message(
+        session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+    await _reindex_message(session, message)
+    return read
+
+
+async def delete_message(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    expected_version: int | None,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> None:
+    message = await _message_for(session, principal, message_id)
+    result = await access(session, principal, message.channel_id)
+    if message.author_id != principal.user_id and not result.can_manage:
+        raise Forbidden(
+            "Only the author or a channel owner may delete a message.", code="not_author"
+        )
+    if message.deleted_at is not None:
+        return  # deleting twice is the same as once
+    if expected_version is not None:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
+    message.deleted_at = utcnow()
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    assert message.id is not None
+    # The tombstone: enough for any client to remove the message, none of its content.
+    await changes.record(
+        session,
+        scope=channel_scope(message.channel_id),
+        entity="message",
+        entity_id=message.id,
+        op="deleted",
+        version=message.version,
+        data={
+            "id": message.id,
+            "thread_id": message.thread_id,
+            "channel_id": message.channel_id,
+            "deleted": True,
+        },
+        actor_id=principal.user_id,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+    await _reindex_message(session, message)
+
+
+async def message_history(
+    session: AsyncSession, principal: Principal, message_id: int
+) -> list[MessageRevision]:
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        return []
+    rows = await session.execute(
+        select(MessageRevision)
+        .where(col(MessageRevision.message_id) == message_id)
+        .order_by(col(MessageRevision.body_revision))
+    )
+    return list(rows.scalars())
+
+
+async def set_reaction(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    emoji: str,
+    on: bool,
+    *,
+    client_id: str | None = None,
+    mutation_id: str | None = None,
+) -> MessageRead:
+    if not _EMOJI.match(emoji):
+        raise InvalidInput("That is not a reaction.", code="bad_emoji")
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    result = await access(session, principal, message.channel_id)
+    if not result.can_read or result.channel.is_archived:
+        raise Forbidden("You cannot react here.", code="channel_read_only")
+    existing = (
+        await session.execute(
+            select(Reaction).where(
+                col(Reaction.message_id) == message_id,
+                col(Reaction.user_id) == principal.user_id,
+                col(Reaction.emoji) == emoji,
+            )
+        )
+    ).scalar_one_or_none()
+    if on == (existing is not None):
+        return (await message_reads(session, [message]))[0]  # already so: nothing to write
+    if on:
+        session.add(Reaction(message_id=message_id, user_id=principal.user_id, emoji=emoji))
+    elif existing is not None:
+        await session.delete(existing)
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    return await _record_message(
+        session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
+    )
+
+
+async def put_translation(
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    lang: str,
+    data: TranslationPut,
+) -> MessageRead:
+    if lang not in ("ko", "zh-Hans", "en"):
+        raise InvalidInput(f"Unsupported language {lang!r}.", code="unsupported_language")
+    message = await _message_for(session, principal, message_id)
+    if message.deleted_at is not None:
+        raise Conflict("The message was deleted.", code="message_deleted")
+    if lang == message.lang:
+        raise InvalidInput("That is the message's original language.", code="original_language")
+    result = await access(session, principal, message.channel_id)
+    if not (result.can_write or result.allowed_bot):
+        raise Forbidden("You cannot translate here.", code="channel_read_only")
+    body = _check_body(data.body)
+    kind = (
+        "bot"
+        if principal.is_bot
+        else (data.kind if data.kind in ("human", "reviewed") else "human")
+    )
+    translation = (
+        await session.execute(
+            select(MessageTranslation).where(
+                col(MessageTranslation.message_id) == message_id,
+                col(MessageTranslation.lang) == lang,
+            )
+        )
+    ).scalar_one_or_none()
+    if translation is None:
+        translation = MessageTranslation(
+            message_id=message_id,
+            lang=lang,
+            body=body,
+            html="",
+            kind=kind,
+            translator_id=principal.user_id,
+            source_revision=message.body_revision,
+        )
+    translation.body = body
+    translation.html = render_markdown(body)
+    translation.kind = kind
+    translation.translator_id = principal.user_id
+    translation.source_revision = message.body_revision
+    translation.updated_at = utcnow()
+    session.add(translation)
+    message.version += 1
+    session.add(message)
+    await session.flush()
+    read = await _record_message(session, message, "updated", principal.user_id)
+    await _reindex_message(session, message)
+    return read
+
+
+# ---- attachments ------------------------------------------------------------------------
+
+
+async def upload_attachment(
+    session: AsyncSession,
+    principal: Principal,
+    channel_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    data_dir: Path,
+    max_bytes: int,
+) -> Attachment:
+    await require_writer(session, principal, channel_id)
+    if not data:
+        raise InvalidInput("The file is empty.", code="empty_file")
+    if len(data) > max_bytes:
+        raise AppError(
+            f"Files may have at most {max_bytes} bytes.", code="file_too_large", status=413
+        )
+    digest = store_blob(data_dir, data)
+    attachment = Attachment(
+        channel_id=channel_id,
+        uploader_id=principal.user_id,
+        filename=Path(filename or "file").name[:255] or "file",
+        content_type=sniff_content_type(data),
+        size=len(data),
+        sha256=digest,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment
+
+
+async def get_attachment(
+    session: AsyncSession, principal: Principal, attachment_id: int
+) -> Attachment:
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None or not await can_read_channel(session, principal, attachment.channel_id):
+        raise NotFound(f"No attachment {attachment_id}.")
+    return attachment
