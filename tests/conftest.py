@@ -8,6 +8,7 @@ migrated once per run, and each test gets ``CREATE DATABASE ... TEMPLATE`` of it
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from fastapi import FastAPI
 from server.app import create_app
 from server.cli import migrate
 from server.core.config import Settings
+from server.identity import service as identity_service
 
 BACKEND = os.environ.get("GYORYU_TEST_DB", "sqlite")
 PG_DSN = os.environ.get("GYORYU_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -64,6 +66,18 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         path = tmp_path_factory.mktemp("template") / "template.db"
         migrate(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
         yield str(path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_password_once() -> Iterator[None]:
+    """argon2 takes about 0.15 s a hash on the 2-core machine, and almost every test makes
+    several users with the same password: hash each password once per run. The hashes are
+    still real argon2 hashes, checked by the real verification at login."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            identity_service, "hash_password", functools.lru_cache(identity_service.hash_password)
+        )
+        yield
 
 
 @pytest.fixture
