@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi import Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.config import Settings
-from server.core.db import Database, run_after_commit
+from server.core.db import Database
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -20,19 +19,9 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     is sent: a client told "saved" can rely on it. After-commit hooks (publishing new changes)
     run only once the commit succeeded."""
     db: Database = request.app.state.db
-    write = request.method not in _READ_METHODS
-    async with db.write_turn() if write else contextlib.nullcontext():
-        session = db.session(write=write)
+    async with db.transaction(write=request.method not in _READ_METHODS) as session:
         session.info.update(request.app.state.session_info)
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-        finally:
-            await session.close()
-        await run_after_commit(session)
+        yield session
 
 
 # scope="function": the commit above runs when the route returns, not after the response.
