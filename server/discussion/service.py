@@ -400,9 +400,7 @@ async def create_thread(
 
 
 async def readable_thread(session: AsyncSession, principal: Principal, thread_id: int) -> Thread:
-    thread = await session.get(Thread, thread_id)
-    if thread is None or not await can_read_channel(session, principal, thread.channel_id):
-        raise NotFound(f"No thread {thread_id}.")
+    thread, _ = await thread_access(session, principal, thread_id)
     return thread
 
 
