@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
 from server.changes.broker import Broker
@@ -37,9 +37,8 @@ _ALLOCATE_SEQS = (
 _INSERT_CHANGE = table_of(Change).insert()
 
 
-async def _allocate_seqs(session: AsyncSession, count: int) -> int:
+async def _allocate_seqs(connection: AsyncConnection, count: int) -> int:
     """Take ``count`` seqs from the counter row (locking it until commit); the last one."""
-    connection = await session.connection()
     return int((await connection.execute(_ALLOCATE_SEQS, {"count": count})).scalar_one())
 
 
@@ -71,9 +70,10 @@ async def record(
     The lock is held until the writing transaction ends, so no transaction can commit a lower
     seq after a higher one: a reader at cursor N never misses a later commit below N.
     """
-    seq = await _allocate_seqs(session, 1)
+    connection = await session.connection()
+    seq = await _allocate_seqs(connection, 1)
     data_json = data if isinstance(data, str) else dumps(data)
-    await (await session.connection()).execute(
+    await connection.execute(
         _INSERT_CHANGE,
         {
             "seq": seq,
@@ -178,10 +178,11 @@ async def record_many(
     held in memory; ``publish_from`` is the database to read them from (None: not published)."""
     if not items:
         return
-    last = await _allocate_seqs(session, len(items))
+    connection = await session.connection()
+    last = await _allocate_seqs(connection, len(items))
     first = last - len(items) + 1
     now = utcnow()
-    await (await session.connection()).execute(
+    await connection.execute(
         _INSERT_CHANGE,
         [
             {
