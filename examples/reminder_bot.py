@@ -4,7 +4,9 @@ overdue, mentioning the item's owner.
 It watches the action items of every meeting it may see over the WebSocket (an item saved
 with a past due date is reminded at once) and checks the open, overdue items every
 ``--interval`` seconds (items become overdue as days pass, which no change announces). Each
-item is reminded once per due date; what was reminded is kept in a small JSON file.
+item is reminded once per due date; what was reminded is kept in a small JSON file, and each
+reminder is posted with an ``Idempotency-Key`` so that a bot stopped between posting and
+saving that file does not remind twice.
 
     GYORYU_TOKEN=gyb_... python examples/reminder_bot.py   # against `make run`
 
@@ -108,9 +110,15 @@ class ReminderBot:
             f"⏰ 기한 초과 · 已逾期 · Overdue: **{item['title']}**\n"
             f"{meeting['title']} — due {item['due_date']}, owner {owner}"
         )
+        # The key makes a repeat harmless: if the bot stopped after posting but before it
+        # wrote its state file, the next run's post returns the first message, not a new one.
         response = await self.http.post(
-            f"/api/v1/threads/{thread_id}/messages", json={"body": body}
+            f"/api/v1/threads/{thread_id}/messages",
+            json={"body": body},
+            headers={"Idempotency-Key": f"reminder:{item['id']}:{item['due_date']}"},
         )
+        if _code(response) == "idempotency_key_reused":
+            return True  # reminded before, when the title or owner read differently
         if response.status_code != 201:
             log.warning("could not post: %s %s", response.status_code, response.text)
             return False
@@ -198,6 +206,14 @@ class ReminderBot:
                 log.warning("cannot connect (%s); retrying in %.0fs", exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60)
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        code = response.json().get("code")
+    except ValueError:
+        return None
+    return code if isinstance(code, str) else None
 
 
 def main() -> None:

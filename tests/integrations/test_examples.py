@@ -182,17 +182,25 @@ async def test_the_reminder_bot_reminds_overdue_action_items_once_in_the_meeting
             assert moved.status_code == 200, moved.text
             await eventually(lambda: reminded(2))
 
+        async def run_once() -> None:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(EXAMPLES / "reminder_bot.py"),
+                "--once",
+                *args,
+                env={**os.environ, "GYORYU_URL": live_server.url, "GYORYU_TOKEN": bot.token},
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            assert await asyncio.wait_for(proc.wait(), 60) == 0
+
         # Run once more to the end with the same state: nothing is reminded twice.
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(EXAMPLES / "reminder_bot.py"),
-            "--once",
-            *args,
-            env={**os.environ, "GYORYU_URL": live_server.url, "GYORYU_TOKEN": bot.token},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        await run_once()
+        assert len(await _reminders(http, world)) == 2
+        # Nor without it, as after a bot stopped between posting and saving its state: the
+        # posts repeat their Idempotency-Keys and get the first messages back.
+        state.unlink()
+        await run_once()
 
         messages = await _reminders(http, world)
         assert len(messages) == 2
