@@ -1,12 +1,23 @@
-"""Fixed-window rate limits: in memory for one process, in Redis when processes share load."""
+"""Sliding-window rate limits: in memory for one process, in Redis when processes share load.
+
+A key may have at most ``limit`` accepted hits in any ``window_seconds`` ending now (a log of
+their times, not a counter per clock-aligned window, which would let a client spend two
+budgets in a burst across a boundary). Refused hits are not logged, so a client that waits
+the ``Retry-After`` it was given is let in.
+"""
 
 from __future__ import annotations
 
 import math
 import time
+import uuid
+from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+Clock = Callable[[], float]
 
 
 class RateLimiter(Protocol):
@@ -15,37 +26,63 @@ class RateLimiter(Protocol):
         ...
 
 
+def _wait(oldest: float, window_seconds: int, now: float) -> int:
+    """Whole seconds until the oldest logged hit leaves the window (at least one)."""
+    return max(1, math.ceil(oldest + window_seconds - now))
+
+
 class MemoryRateLimiter:
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
+    _MAX_KEYS = 100_000
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._logs: dict[str, tuple[int, deque[float]]] = {}
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
-        now = time.time()
-        window = int(now // window_seconds)
-        start, count = self._windows.get(key, (window, 0))
-        if start != window:
-            start, count = window, 0
-        count += 1
-        self._windows[key] = (start, count)
-        if len(self._windows) > 100_000:  # forget stale windows; bounded memory
-            self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
-        if count > limit:
-            return max(1, math.ceil((window + 1) * window_seconds - now))
+        now = self._clock()
+        _, times = self._logs.setdefault(key, (window_seconds, deque()))
+        while times and times[0] <= now - window_seconds:
+            times.popleft()
+        if len(times) >= limit:
+            return _wait(times[0], window_seconds, now)
+        times.append(now)
+        if len(self._logs) > self._MAX_KEYS:
+            self._forget_idle(now)
         return None
+
+    def _forget_idle(self, now: float) -> None:
+        # Bounded memory: keys whose newest hit has left its window hold nothing that counts.
+        self._logs = {k: v for k, v in self._logs.items() if v[1] and v[1][-1] > now - v[0]}
+
+
+# One round trip, atomic: drop hits that left the window, refuse when full (answering the
+# oldest hit's time), else log this one. Members are unique so equal times never collide.
+_SLIDING_HIT = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then
+  return redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+return false
+"""
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
+    def __init__(self, redis: Redis, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._script = redis.register_script(_SLIDING_HIT)
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
-        now = time.time()
-        window = int(now // window_seconds)
-        redis_key = f"gyoryu:rl:{key}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(redis_key)
-            pipe.expire(redis_key, window_seconds + 1)
-            count, _ = await pipe.execute()
-        if int(count) > limit:
-            return max(1, math.ceil((window + 1) * window_seconds - now))
-        return None
+        now = self._clock()
+        oldest = await self._script(
+            keys=[f"gyoryu:rl:{key}"],
+            args=[repr(now), window_seconds, limit, uuid.uuid4().hex],
+        )
+        if oldest is None:
+            return None
+        return _wait(float(oldest), window_seconds, now)

@@ -176,16 +176,7 @@ async def test_unknown_bot_scope_is_rejected(app: FastAPI, client: httpx.AsyncCl
     assert await row_counts(app) == before
 
 
-def _day_long_login_windows(app: FastAPI, **limits: int) -> None:
-    # The limiter counts in fixed windows aligned to the clock; a day-long one keeps the
-    # attempts of a test from straddling a boundary (which restarts the count).
-    app.state.settings = app.state.settings.model_copy(
-        update={"login_limit_window_seconds": 86_400, **limits}
-    )
-
-
 async def test_login_is_rate_limited_per_username(app: FastAPI, client: httpx.AsyncClient) -> None:
-    _day_long_login_windows(app)
     limit = app.state.settings.login_limit_per_username
     for _ in range(limit):
         await _login(client, "target.user", "wrong-password-x")
@@ -204,7 +195,7 @@ async def test_a_bot_cannot_log_in_with_a_password(app: FastAPI, client: httpx.A
 async def test_login_is_rate_limited_per_address_across_usernames(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    _day_long_login_windows(app, login_limit_per_address=12)
+    app.state.settings = app.state.settings.model_copy(update={"login_limit_per_address": 12})
     limit = app.state.settings.login_limit_per_address
     for attempt in range(limit):
         await _login(client, f"guess.{attempt}", "wrong-password-x")
