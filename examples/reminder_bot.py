@@ -91,7 +91,13 @@ class ReminderBot:
                 return
             if await self.remind(item):
                 self.reminded[str(item["id"])] = item["due_date"]
-                self.state_file.write_text(json.dumps(self.reminded), encoding="utf-8")
+                self.save_state()
+
+    def save_state(self) -> None:
+        # Written aside and renamed: a bot stopped mid-write leaves the old file, not half a one.
+        partial = self.state_file.with_name(self.state_file.name + ".partial")
+        partial.write_text(json.dumps(self.reminded), encoding="utf-8")
+        os.replace(partial, self.state_file)
 
     async def remind(self, item: dict[str, Any]) -> bool:
         meeting = self.meetings.get(item["meeting_id"])

@@ -190,9 +190,10 @@ async def test_the_reminder_bot_reminds_overdue_action_items_once_in_the_meeting
                 *args,
                 env={**os.environ, "GYORYU_URL": live_server.url, "GYORYU_TOKEN": bot.token},
                 stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
             )
-            assert await asyncio.wait_for(proc.wait(), 60) == 0
+            _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 0, stderr.decode()
 
         # Run once more to the end with the same state: nothing is reminded twice.
         await run_once()
