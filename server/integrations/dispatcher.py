@@ -38,7 +38,7 @@ from server.core.db import Database
 from server.core.types import utcnow
 from server.discussion import service as discussion
 from server.identity import service as identity
-from server.integrations import service
+from server.integrations import egress, service
 from server.integrations.models import EVENT_OF, OutgoingWebhook, WebhookDelivery
 from server.meetings import service as meetings
 
@@ -69,10 +69,15 @@ class WebhookDispatcher:
             timeout=settings.webhook_timeout_seconds,
             follow_redirects=False,  # a redirect must not lead to an address we refuse
             headers={"User-Agent": USER_AGENT},
+            transport=egress.webhook_transport(egress.PublicOnlyBackend(allowed=self._allowed)),
         )
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def _allowed(self, address: str) -> bool:
+        # Read at each connection, so that turning the setting off applies at once.
+        return self.settings.webhook_allow_private or egress.is_public(address)
 
     async def start(self) -> None:
         self.broker.on_changes(self._on_changes)
@@ -255,27 +260,24 @@ class WebhookDispatcher:
         status_code: int | None = None
         error: str | None = None
         began = time.monotonic()
-        problem = await service.destination_problem(hook.url, self.settings.webhook_allow_private)
-        if problem is not None:
-            error = f"refused: {problem}"
-        else:
-            timestamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Gyoryu-Event": name,
-                "X-Gyoryu-Delivery": f"{hook.id}-{event.seq}",
-                "X-Gyoryu-Timestamp": timestamp,
-                "X-Gyoryu-Signature": service.sign(hook.secret, timestamp, body),
-            }
-            try:
-                # Streamed and not read: a receiver's answer body is of no use to us.
-                async with self._client.stream(
-                    "POST", hook.url, content=body, headers=headers
-                ) as response:
-                    status_code = response.status_code
-                if not 200 <= status_code < 300:
-                    error = f"HTTP {status_code}"
-            except httpx.HTTPError as exc:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Gyoryu-Event": name,
+            "X-Gyoryu-Delivery": f"{hook.id}-{event.seq}",
+            "X-Gyoryu-Timestamp": timestamp,
+            "X-Gyoryu-Signature": service.sign(hook.secret, timestamp, body),
+        }
+        try:
+            # Streamed and not read: a receiver's answer body is of no use to us.
+            async with self._client.stream("POST", hook.url, content=body, headers=headers) as r:
+                status_code = r.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except httpx.HTTPError as exc:
+            if isinstance(exc.__cause__, egress.DestinationRefused):
+                error = f"refused: {exc.__cause__}"
+            else:
                 error = f"{type(exc).__name__}: {exc}"[:500]
         duration_ms = int((time.monotonic() - began) * 1000)
         delivered = error is None

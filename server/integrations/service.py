@@ -4,12 +4,9 @@ the routes and the dispatcher need: the URL guard, signatures, event names."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +25,7 @@ from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageRead, ThreadCreate
 from server.identity import service as identity
 from server.identity.service import Principal
+from server.integrations import egress
 from server.integrations.models import (
     EVENTS,
     IncomingPayload,
@@ -79,18 +77,9 @@ def verify_signature(
 # ---- destination guard ------------------------------------------------------------------
 
 
-def _blocked(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    # Not globally routable covers private, loopback, link-local (cloud metadata), shared,
-    # reserved and documentation ranges.
-    return not ip.is_global or ip.is_multicast
-
-
 async def destination_problem(url: str, allow_private: bool) -> str | None:
-    """Why ``url`` may not receive webhooks, or None. Checked when a hook is saved and again
-    before every delivery (a name may resolve elsewhere later)."""
+    """Why ``url`` may not receive webhooks, or None: checked when a hook is saved, for a clear
+    answer then. Deliveries check the address they connect to (:mod:`.egress`)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -104,14 +93,11 @@ async def destination_problem(url: str, allow_private: bool) -> str | None:
         return None
     host = parts.hostname
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
+        addresses = await egress.resolve(host, port or (443 if parts.scheme == "https" else 80))
     except OSError:
         return f"The host {host!r} cannot be resolved."
-    for info in infos:
-        if _blocked(str(info[4][0])):
-            return f"The host {host!r} is a private or loopback address."
+    if not all(egress.is_public(a) for a in addresses):
+        return f"The host {host!r} is a private or loopback address."
     return None
 
 

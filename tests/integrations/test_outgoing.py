@@ -21,6 +21,7 @@ from server.changes import service as changes
 from server.core.config import Settings
 from server.core.db import Database
 from server.identity.models import AuditEntry
+from server.integrations import egress
 from server.integrations.models import OutgoingWebhook
 from server.integrations.service import verify_signature
 from tests.helpers import assert_problem, row_counts
@@ -412,6 +413,93 @@ async def test_a_destination_that_became_private_is_refused_at_delivery(
     log = await _deliveries(client, world.seoul, hook["id"])
     assert log[-1]["status"] == "failed" and log[-1]["error"].startswith("refused:")
     assert receiver.attempts == []
+
+
+def _port(url: str) -> int:
+    port = httpx.URL(url).port
+    assert port is not None
+    return port
+
+
+async def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_at_connect(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    world: World,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: the name is public when the hook is saved, loopback when delivering."""
+    lookups: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["93.184.216.34"] if len(lookups) == 1 else ["127.0.0.1"]
+
+    monkeypatch.setattr(egress, "resolve", rebinding)
+    app.state.settings.webhook_allow_private = False
+    hook = await _subscribe(
+        client,
+        world.seoul,
+        f"http://partner.example:{_port(receiver.url)}/hook",
+        events=["message.created"],
+        channel_ids=[world.channel_id],
+    )
+    await _post(client, world, "보내지 말 것")
+    await eventually(lambda: _logged(client, world, hook["id"], 1))
+    log = await _deliveries(client, world.seoul, hook["id"])
+    assert log[0]["status"] == "failed"
+    assert log[0]["error"] == (
+        "refused: The host 'partner.example' is a private or loopback address."
+    )
+    assert receiver.attempts == []
+    # One lookup to save, one to connect: the answer checked is the answer connected to.
+    assert lookups == ["partner.example", "partner.example"]
+
+
+async def test_the_webhook_client_connects_to_the_address_it_checked(receiver: Receiver) -> None:
+    seen: list[str] = []
+
+    def allow_all(address: str) -> bool:
+        seen.append(address)
+        return True
+
+    async def local(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    backend = egress.PublicOnlyBackend(resolver=local, allowed=allow_all)
+    async with httpx.AsyncClient(transport=egress.webhook_transport(backend)) as http:
+        # No DNS knows this name: the request can only arrive through the checked address.
+        url = f"http://partner.example:{_port(receiver.url)}/hook"
+        assert (await http.post(url, content=b"{}")).status_code == 200
+    assert seen == ["127.0.0.1"]
+    assert receiver.attempts[0].headers["host"] == f"partner.example:{_port(receiver.url)}"
+
+    refusing = egress.PublicOnlyBackend(resolver=local)
+    async with httpx.AsyncClient(transport=egress.webhook_transport(refusing)) as http:
+        with pytest.raises(httpx.ConnectError) as raised:
+            await http.post(url, content=b"{}")
+    assert isinstance(raised.value.__cause__, egress.DestinationRefused)
+    assert len(receiver.attempts) == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.0.0.8", False),
+        ("100.64.0.1", False),  # shared address space (carrier NAT)
+        ("169.254.169.254", False),  # cloud metadata
+        ("::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("fe80::1%eth0", False),
+        ("224.0.0.1", False),
+        ("0.0.0.0", False),
+    ],
+)
+def test_only_globally_routable_addresses_are_public(address: str, public: bool) -> None:
+    assert egress.is_public(address) is public
 
 
 async def test_webhooks_are_their_owners_and_need_their_scopes(
