@@ -20,6 +20,7 @@ from server.integrations.models import (
     DeliveryRead,
     IncomingPayload,
     IncomingPosted,
+    IncomingWebhook,
     IncomingWebhookCreate,
     IncomingWebhookCreated,
     IncomingWebhookRead,
@@ -57,11 +58,17 @@ async def create_incoming_webhook(
     hook, secret = await service.create_incoming(
         session, principal, channel_id, body, client_ip(request)
     )
-    url = str(request.base_url).rstrip("/") + service.INCOMING_PATH + secret
-    created = IncomingWebhookCreated(**service.incoming_read(hook).model_dump(), url=url)
+    created = _incoming_created(request, hook, secret)
     return await idem.remember(
         principal, 201, created, stored=created.model_copy(update={"url": None})
     )
+
+
+def _incoming_created(
+    request: Request, hook: IncomingWebhook, secret: str
+) -> IncomingWebhookCreated:
+    url = str(request.base_url).rstrip("/") + service.INCOMING_PATH + secret
+    return IncomingWebhookCreated(**service.incoming_read(hook).model_dump(), url=url)
 
 
 @router.get("/channels/{channel_id}/incoming-webhooks", response_model=list[IncomingWebhookRead])
@@ -85,6 +92,24 @@ async def update_incoming_webhook(
         session, principal, hook_id, body, if_match, client_ip(request)
     )
     return service.incoming_read(hook)
+
+
+@router.post(
+    "/incoming-webhooks/{hook_id}/rotate",
+    status_code=201,
+    response_model=IncomingWebhookCreated,
+)
+async def rotate_incoming_webhook(
+    hook_id: int,
+    request: Request,
+    principal: Manager,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> IncomingWebhookCreated:
+    hook, secret = await service.rotate_incoming(
+        session, principal, hook_id, if_match, client_ip(request)
+    )
+    return _incoming_created(request, hook, secret)
 
 
 @router.post(

@@ -231,6 +231,36 @@ async def update_incoming(
     return hook
 
 
+async def rotate_incoming(
+    session: AsyncSession,
+    principal: Principal,
+    hook_id: int,
+    expected_version: int | None,
+    ip: str | None,
+) -> tuple[IncomingWebhook, str]:
+    """A new secret for the hook (shown once); the old URL stops working at once."""
+    hook = await session.get(IncomingWebhook, hook_id, with_for_update=True)
+    if hook is None or not await discussion.can_read_channel(session, principal, hook.channel_id):
+        raise NotFound(f"No incoming webhook {hook_id}.")
+    await _require_hook_manager(session, principal, hook.channel_id)
+    check_version(hook.version, expected_version, incoming_read(hook).model_dump(mode="json"))
+    secret = new_token(INCOMING_SECRET_PREFIX)
+    hook.secret_hash = token_digest(secret)
+    hook.version += 1
+    session.add(hook)
+    await session.flush()
+    await _record_incoming(session, hook, "updated", principal.user_id)
+    await identity.audit(
+        session,
+        "incoming_webhook.rotated",
+        actor_id=principal.user_id,
+        ip=ip,
+        target_type="incoming_webhook",
+        target_id=hook.id,
+    )
+    return hook, secret
+
+
 async def incoming_by_secret(session: AsyncSession, secret: str) -> IncomingWebhook | None:
     if not secret.startswith(INCOMING_SECRET_PREFIX) or len(secret) > 200:
         return None

@@ -215,3 +215,46 @@ async def test_an_idempotent_repeat_does_not_show_the_secret_again(
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert first.json()["url"] and again.json()["url"] is None
+
+
+async def test_rotating_gives_a_new_url_and_the_old_one_stops_at_once(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    hook = await _hook(client, world)
+    rotated = await client.post(
+        f"/api/v1/incoming-webhooks/{hook['id']}/rotate",
+        headers={**world.seoul.headers, "If-Match": str(hook["version"])},
+    )
+    assert rotated.status_code == 201, rotated.text
+    assert rotated.json()["url"] != hook["url"]
+    assert rotated.json()["version"] == hook["version"] + 1
+    assert_problem(
+        await client.post(_path(hook["url"]), json={"text": "old"}), 404, "unknown_webhook"
+    )
+    posted = await client.post(_path(rotated.json()["url"]), json={"text": "new"})
+    assert posted.status_code == 201, posted.text
+
+    audit = await client.get("/api/v1/audit", headers=world.admin.headers)
+    assert "incoming_webhook.rotated" in [e["action"] for e in audit.json()["items"]]
+
+
+async def test_rotating_needs_a_channel_manager_and_the_current_version(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    hook = await _hook(client, world)
+    before = await row_counts(app, ("incoming_webhooks", "change_log", "audit_log"))
+    path = f"/api/v1/incoming-webhooks/{hook['id']}/rotate"
+    assert_problem(
+        await client.post(path, headers=world.beijing.headers), 403, "channel_manager_required"
+    )
+    assert_problem(await client.post(path, headers=world.outsider.headers), 404, "not_found")
+    stale = {**world.seoul.headers, "If-Match": str(hook["version"] + 1)}
+    assert_problem(await client.post(path, headers=stale), 412, "version_mismatch")
+    assert_problem(
+        await client.post("/api/v1/incoming-webhooks/999999/rotate", headers=world.seoul.headers),
+        404,
+        "not_found",
+    )
+    assert await row_counts(app, ("incoming_webhooks", "change_log", "audit_log")) == before
+    # Nothing changed: the URL still posts.
+    assert (await client.post(_path(hook["url"]), json={"text": "still"})).status_code == 201
