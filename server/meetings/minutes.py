@@ -33,7 +33,7 @@ from server.discussion.markdown import render_markdown
 from server.identity import service as identity
 from server.identity.service import Principal
 from server.meetings import service as meetings
-from server.meetings.extract import ExtractionError, extract, map_sections_to_agenda
+from server.meetings.extraction import ExtractionError, extract, map_sections_to_agenda
 from server.meetings.models import (
     MAX_NOTES_CHARS,
     AgendaItem,

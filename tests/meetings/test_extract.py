@@ -14,17 +14,17 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader, PdfWriter
 
-from server.meetings.extract import (
+from server.meetings.extraction import (
     MAX_ZIP_MEMBERS,
     ExtractedDocument,
     ExtractionError,
     Section,
     SectionMapping,
-    _BoundedZip,
     extract,
     map_sections_to_agenda,
     sniff_kind,
 )
+from server.meetings.extraction.zipsafe import BoundedZip
 
 LIMIT = 10 * 1024 * 1024
 
@@ -403,7 +403,7 @@ def test_zip_with_too_many_members_is_a_zip_bomb() -> None:
 
 def test_bounded_zip_counts_bytes_actually_expanded_against_the_budget() -> None:
     data = zip_with({"a.xml": b"<a>" + b"x" * 40_000 + b"</a>"})
-    archive = _BoundedZip(data, max_unzipped_bytes=100_000, max_ratio=1000)
+    archive = BoundedZip(data, max_unzipped_bytes=100_000, max_ratio=1000)
     assert archive.read("a.xml").startswith(b"<a>")
     archive.read("a.xml")
     with pytest.raises(ExtractionError) as info:
