@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.db import Database
 from server.core.i18n import Translations
 from server.core.types import utcnow
-from server.directory import service as directory
+from server.directory import partnerships as directory_partnerships
 from server.directory.demo import load_directory_demo
 from server.discussion import messages
 from server.discussion import service as discussion
@@ -144,7 +144,7 @@ async def _demo_meeting(
     """The joint committee as a series, and its next meeting two weeks from now (in Seoul at
     10:00, in Beijing at 09:00), with two agenda items."""
     admin_id, kim, lee, wang, li = user_ids
-    partnerships, _ = await directory.list_partnerships(session, cursor=None, limit=10)
+    partnerships, _ = await directory_partnerships.list_partnerships(session, cursor=None, limit=10)
     committee = await series.create_series(
         session,
         _principal(admin_id, role="admin"),

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from server.core.db import Database
 from server.core.deps import IfMatch, Limit, SessionDep, client_ip
 from server.core.pagination import Page
-from server.directory import csvio, service
+from server.directory import counterparts, csvio, glossary, partnerships, service
 from server.directory.models import (
     CityCreate,
     CityRead,
@@ -149,8 +149,10 @@ async def create_partnership(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    partnership = await service.create_partnership(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.partnership_read(partnership))
+    partnership = await partnerships.create_partnership(
+        session, principal, body, client_ip(request)
+    )
+    return await idem.remember(principal, 201, partnerships.partnership_read(partnership))
 
 
 @router.get("/partnerships", response_model=Page[PartnershipRead])
@@ -163,17 +165,19 @@ async def list_partnerships(
     kind: PartnershipKind | None = None,
     status: PartnershipStatus | None = None,
 ) -> Page[PartnershipRead]:
-    rows, next_cursor = await service.list_partnerships(
+    rows, next_cursor = await partnerships.list_partnerships(
         session, cursor=cursor, limit=limit, city_id=city_id, kind=kind, status=status
     )
-    return Page(items=[service.partnership_read(p) for p in rows], next_cursor=next_cursor)
+    return Page(items=[partnerships.partnership_read(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.get("/partnerships/{partnership_id}", response_model=PartnershipRead)
 async def get_partnership(
     partnership_id: int, _: DirectoryReader, session: SessionDep
 ) -> PartnershipRead:
-    return service.partnership_read(await service.get_partnership(session, partnership_id))
+    return partnerships.partnership_read(
+        await partnerships.get_partnership(session, partnership_id)
+    )
 
 
 @router.patch("/partnerships/{partnership_id}", response_model=PartnershipRead)
@@ -185,10 +189,10 @@ async def update_partnership(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> PartnershipRead:
-    partnership = await service.update_partnership(
+    partnership = await partnerships.update_partnership(
         session, principal, partnership_id, body, client_ip(request), expected_version=if_match
     )
-    return service.partnership_read(partnership)
+    return partnerships.partnership_read(partnership)
 
 
 # ---- sectors ----------------------------------------------------------------------------
@@ -257,8 +261,10 @@ async def create_counterpart(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    counterpart = await service.create_counterpart(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.counterpart_read(counterpart))
+    counterpart = await counterparts.create_counterpart(
+        session, principal, body, client_ip(request)
+    )
+    return await idem.remember(principal, 201, counterparts.counterpart_read(counterpart))
 
 
 @router.get("/counterparts", response_model=Page[CounterpartRead])
@@ -272,7 +278,7 @@ async def list_counterparts(
     user_id: int | None = None,
     include_ended: bool = False,
 ) -> Page[CounterpartRead]:
-    rows, next_cursor = await service.list_counterparts(
+    rows, next_cursor = await counterparts.list_counterparts(
         session,
         cursor=cursor,
         limit=limit,
@@ -281,14 +287,16 @@ async def list_counterparts(
         user_id=user_id,
         include_ended=include_ended,
     )
-    return Page(items=[service.counterpart_read(c) for c in rows], next_cursor=next_cursor)
+    return Page(items=[counterparts.counterpart_read(c) for c in rows], next_cursor=next_cursor)
 
 
 @router.get("/counterparts/{counterpart_id}", response_model=CounterpartRead)
 async def get_counterpart(
     counterpart_id: int, _: DirectoryReader, session: SessionDep
 ) -> CounterpartRead:
-    return service.counterpart_read(await service.get_counterpart(session, counterpart_id))
+    return counterparts.counterpart_read(
+        await counterparts.get_counterpart(session, counterpart_id)
+    )
 
 
 @router.get("/counterparts/{counterpart_id}/history", response_model=Page[CounterpartRead])
@@ -299,10 +307,10 @@ async def counterpart_history(
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Page[CounterpartRead]:
-    rows, next_cursor = await service.counterpart_history(
+    rows, next_cursor = await counterparts.counterpart_history(
         session, counterpart_id, cursor=cursor, limit=limit
     )
-    return Page(items=[service.counterpart_read(c) for c in rows], next_cursor=next_cursor)
+    return Page(items=[counterparts.counterpart_read(c) for c in rows], next_cursor=next_cursor)
 
 
 @router.patch("/counterparts/{counterpart_id}", response_model=CounterpartRead)
@@ -314,10 +322,10 @@ async def change_counterpart(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> CounterpartRead:
-    counterpart = await service.change_counterpart(
+    counterpart = await counterparts.change_counterpart(
         session, principal, counterpart_id, body, client_ip(request), expected_version=if_match
     )
-    return service.counterpart_read(counterpart)
+    return counterparts.counterpart_read(counterpart)
 
 
 @router.post("/counterparts/{counterpart_id}/end", response_model=CounterpartRead)
@@ -328,10 +336,10 @@ async def end_counterpart(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> CounterpartRead:
-    counterpart = await service.end_counterpart(
+    counterpart = await counterparts.end_counterpart(
         session, principal, counterpart_id, client_ip(request), expected_version=if_match
     )
-    return service.counterpart_read(counterpart)
+    return counterparts.counterpart_read(counterpart)
 
 
 # ---- glossary ---------------------------------------------------------------------------
@@ -347,8 +355,8 @@ async def create_glossary_term(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    term = await service.create_glossary_term(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.glossary_read(term))
+    term = await glossary.create_glossary_term(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, glossary.glossary_read(term))
 
 
 @router.get("/glossary", response_model=Page[GlossaryTermRead])
@@ -360,10 +368,10 @@ async def list_glossary(
     q: Annotated[str | None, Query(max_length=200)] = None,
     sector_id: int | None = None,
 ) -> Page[GlossaryTermRead]:
-    rows, next_cursor = await service.list_glossary(
+    rows, next_cursor = await glossary.list_glossary(
         session, cursor=cursor, limit=limit, q=q, sector_id=sector_id
     )
-    return Page(items=[service.glossary_read(t) for t in rows], next_cursor=next_cursor)
+    return Page(items=[glossary.glossary_read(t) for t in rows], next_cursor=next_cursor)
 
 
 # ---- CSV --------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from server.core.db import Database
 from server.core.errors import AppError, InvalidInput, NotFound
 from server.core.i18n import LANGUAGES
 from server.core.types import utcnow
-from server.directory import service
+from server.directory import counterparts, partnerships, service
 from server.directory.models import (
     DEFAULT_NAME_LANG,
     City,
@@ -613,7 +613,7 @@ class _PartnershipImporter(_Importer):
                     partnership.id,
                     "updated",
                     partnership.version,
-                    service.partnership_read(partnership).model_dump(mode="json"),
+                    partnerships.partnership_read(partnership).model_dump(mode="json"),
                 )
             )
         await session.flush()
@@ -756,7 +756,7 @@ class _CounterpartImporter(_Importer):
             ):
                 continue
             try:
-                await service._check_slot(session, r.partnership_id, r.sector_id)
+                await counterparts._check_slot(session, r.partnership_id, r.sector_id)
             except AppError as exc:
                 batch.bad(line, _field_of(exc), service.problem_for(exc))
                 continue
@@ -766,13 +766,13 @@ class _CounterpartImporter(_Importer):
                 ("cn_user_id", r.cn_user_id, "CN"),
             ):
                 try:
-                    await service.check_official(session, user_id, country, name)
+                    await counterparts.check_official(session, user_id, country, name)
                 except AppError as exc:
                     batch.bad(line, name, service.problem_for(exc))
                     bad = True
             if bad:
                 continue
-            current = await service.current_counterpart(session, r.partnership_id, r.sector_id)
+            current = await counterparts.current_counterpart(session, r.partnership_id, r.sector_id)
             if current is not None and (current.kr_user_id, current.cn_user_id) == (
                 r.kr_user_id,
                 r.cn_user_id,
@@ -787,7 +787,7 @@ class _CounterpartImporter(_Importer):
                 continue
             # Few rows, and each may end a pair: written one by one through the service.
             if current is None:
-                await service._start_counterpart(
+                await counterparts._start_counterpart(
                     session,
                     r.partnership_id,
                     r.sector_id,
@@ -798,7 +798,7 @@ class _CounterpartImporter(_Importer):
                     actor_id=self.actor_id,
                 )
             else:
-                await service.replace_counterpart(
+                await counterparts.replace_counterpart(
                     session, current, r.kr_user_id, r.cn_user_id, actor_id=self.actor_id
                 )
 
@@ -838,7 +838,7 @@ async def import_csv(
     ``InvalidInput`` listing the bad rows, and the caller's rollback undoes the batches
     already written. ``publish_from``: where to read the new changes back from, after commit,
     to publish them."""
-    service._require_admin(actor)
+    service.require_admin(actor)
     importer_class = _importer(kind)
     importer = importer_class(session, actor.user_id, publish_from)
     await importer.prepare()
@@ -898,7 +898,7 @@ async def import_csv(
         unchanged=totals.unchanged,
     )
     if not dry_run:
-        await service._audit(
+        await service.audit(
             session,
             actor,
             "directory.imported",

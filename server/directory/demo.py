@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.i18n import Translations
-from server.directory import service
+from server.directory import counterparts, glossary, partnerships, service
 from server.directory.models import (
     CityCreate,
     CounterpartCreate,
@@ -104,7 +104,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
         )
         assert city.id is not None
         cities[key] = city.id
-    partnership = await service.create_partnership_unchecked(
+    partnership = await partnerships.create_partnership_unchecked(
         session,
         PartnershipCreate(
             member_city_id=cities["seoul"],
@@ -116,7 +116,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
         ),
     )
     for ko, zh, en, note in GLOSSARY:
-        await service.create_glossary_term(
+        await glossary.create_glossary_term(
             session,
             None,
             GlossaryTermCreate(terms=_translations(ko, zh, en), note=note),
@@ -141,7 +141,7 @@ async def _link_identity_demo(
     sector = await service.sector_by_code(session, "economy_trade")
     assert sector.id is not None
     # [DEMO] an invented pairing of the demo officials.
-    await service.create_counterpart(
+    await counterparts.create_counterpart(
         session,
         None,
         CounterpartCreate(

@@ -20,7 +20,7 @@ from server.changes import service as changes
 from server.core.errors import Forbidden, InvalidInput, NotFound, check_version
 from server.core.pagination import keyset_page
 from server.core.types import utcnow
-from server.directory import service as directory
+from server.directory import partnerships as directory_partnerships
 from server.discussion import service as discussion
 from server.identity.service import Principal
 from server.meetings.actions import action_read
@@ -92,7 +92,7 @@ async def _check_partnerships(session: AsyncSession, ids: Sequence[int]) -> list
     missing = []
     for partnership_id in unique:
         try:
-            await directory.get_partnership(session, partnership_id)
+            await directory_partnerships.get_partnership(session, partnership_id)
         except NotFound:
             missing.append(partnership_id)
     if missing:
