@@ -16,7 +16,7 @@ from server.identity import service as identity
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import require
 from server.identity.service import Principal
-from server.meetings import actions, agenda, export, minutes, series, service
+from server.meetings import actions, agenda, export, minutes, series, service, uploads
 from server.meetings.models import (
     ActionItemCreate,
     ActionItemRead,
@@ -301,7 +301,7 @@ async def upload_minutes(
     settings: SettingsDep,
 ) -> UploadRead:
     data = await file.read()
-    return await minutes.upload(
+    return await uploads.upload(
         session,
         principal,
         meeting_id,
@@ -316,7 +316,7 @@ async def upload_minutes(
 async def get_upload(
     meeting_id: int, upload_id: int, principal: Reader, session: SessionDep
 ) -> UploadRead:
-    return minutes.upload_read(await minutes.get_upload(session, principal, meeting_id, upload_id))
+    return uploads.upload_read(await uploads.get_upload(session, principal, meeting_id, upload_id))
 
 
 @router.post(
@@ -331,7 +331,7 @@ async def confirm_upload(
     body: UploadConfirm | None = None,
     if_match: IfMatch = None,
 ) -> MinutesWriteResult:
-    return await minutes.confirm_upload(
+    return await uploads.confirm_upload(
         session, principal, meeting_id, upload_id, body or UploadConfirm(), if_match
     )
 
@@ -345,7 +345,7 @@ async def download_upload(
     session: SessionDep,
     settings: SettingsDep,
 ) -> FileResponse:
-    record = await minutes.get_upload(session, principal, meeting_id, upload_id)
+    record = await uploads.get_upload(session, principal, meeting_id, upload_id)
     await _audit(
         request,
         principal,

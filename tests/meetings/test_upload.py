@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from server.core.config import Settings
 from server.identity.models import AuditEntry
-from server.meetings.minutes import MULTIPART_HEADROOM
+from server.meetings.uploads import MULTIPART_HEADROOM
 from tests.factories import Person
 from tests.helpers import assert_problem, row_counts
 from tests.meetings.conftest import (
