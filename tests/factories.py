@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from server.core.db import Database
 from server.core.i18n import Translations
+from server.identity import bots as identity_bots
 from server.identity import service as identity
 from server.identity.models import (
     BotCreate,
@@ -103,7 +104,7 @@ async def make_bot(
         channel_ids=None,
     )
     async with _db(app).transaction() as session:
-        user, token, _ = await identity.create_bot(
+        user, token, _ = await identity_bots.create_bot(
             session,
             principal,
             BotCreate(name=f"bot {next(_counter)}", scopes=scopes, channel_ids=channel_ids),

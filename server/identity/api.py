@@ -11,7 +11,7 @@ from server.core.deps import IfMatch, SessionDep, SettingsDep, client_ip
 from server.core.errors import TooManyRequests, problem
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
-from server.identity import service
+from server.identity import bots, service
 from server.identity.idempotency import IdempotencyDep
 from server.identity.models import (
     AuditEntryRead,
@@ -172,7 +172,7 @@ async def create_bot(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    user, token, auth_token = await service.create_bot(session, principal, body, client_ip(request))
+    user, token, auth_token = await bots.create_bot(session, principal, body, client_ip(request))
     assert user.id is not None
     created = BotCreated(
         id=user.id,
@@ -193,22 +193,20 @@ async def list_bots(
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
 ) -> Page[BotRead]:
-    items, next_cursor = await service.list_bots(session, principal, cursor=cursor, limit=limit)
+    items, next_cursor = await bots.list_bots(session, principal, cursor=cursor, limit=limit)
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/bots/{bot_id}", response_model=BotRead)
 async def get_bot(bot_id: int, principal: AdminPrincipal, session: SessionDep) -> BotRead:
-    return await service.get_bot(session, principal, bot_id)
+    return await bots.get_bot(session, principal, bot_id)
 
 
 @router.post("/bots/{bot_id}/rotate", status_code=201, response_model=BotTokenIssued)
 async def rotate_bot_token(
     bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
 ) -> BotTokenIssued:
-    token, auth_token = await service.rotate_bot_token(
-        session, principal, bot_id, client_ip(request)
-    )
+    token, auth_token = await bots.rotate_bot_token(session, principal, bot_id, client_ip(request))
     return BotTokenIssued(
         id=bot_id,
         token=token,
@@ -221,7 +219,7 @@ async def rotate_bot_token(
 async def revoke_bot_token(
     bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
 ) -> None:
-    await service.revoke_bot_token(session, principal, bot_id, client_ip(request))
+    await bots.revoke_bot_token(session, principal, bot_id, client_ip(request))
 
 
 @router.get("/audit", response_model=Page[AuditEntryRead])

@@ -1,4 +1,5 @@
-"""Rules for organizations, users, logins and tokens. Services flush; the caller commits."""
+"""Rules for organizations, users, logins and tokens (bots: :mod:`server.identity.bots`).
+Services flush; the caller commits."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from server.changes import service as changes
 from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
 from server.core.pagination import keyset_page
 from server.core.security import (
-    BOT_TOKEN_PREFIX,
     SESSION_TOKEN_PREFIX,
     hash_password,
     new_token,
@@ -26,11 +26,8 @@ from server.core.security import (
 )
 from server.core.types import utcnow
 from server.identity.models import (
-    BOT_SCOPES,
     AuditEntry,
     AuthToken,
-    BotCreate,
-    BotRead,
     Organization,
     OrganizationCreate,
     OrganizationRead,
@@ -138,7 +135,7 @@ async def _record_org(
 async def create_organization(
     session: AsyncSession, actor: Principal, data: OrganizationCreate, ip: str | None
 ) -> Organization:
-    _require_admin(actor)
+    require_admin(actor)
     org = await create_organization_unchecked(session, data, actor_id=actor.user_id)
     await audit(
         session,
@@ -190,7 +187,7 @@ async def update_organization(
     ip: str | None,
     expected_version: int | None = None,
 ) -> Organization:
-    _require_admin(actor)
+    require_admin(actor)
     org = await get_organization(session, org_id)
     check_version(org.version, expected_version, organization_read(org).model_dump(mode="json"))
     fields = data.model_dump(exclude_unset=True)
@@ -222,7 +219,7 @@ def user_read(user: User) -> UserRead:
     return UserRead.model_validate(user, from_attributes=True)
 
 
-async def _record_user(session: AsyncSession, user: User, op: str, actor_id: int | None) -> None:
+async def record_user(session: AsyncSession, user: User, op: str, actor_id: int | None) -> None:
     assert user.id is not None
     await changes.record(
         session,
@@ -242,7 +239,7 @@ async def _ensure_username_free(session: AsyncSession, username: str) -> None:
         raise Conflict(f"The username {username!r} is taken.", code="username_taken")
 
 
-async def _ensure_organization(session: AsyncSession, org_id: int | None) -> None:
+async def ensure_organization(session: AsyncSession, org_id: int | None) -> None:
     if org_id is not None and await session.get(Organization, org_id) is None:
         raise InvalidInput(
             f"No organization {org_id}.",
@@ -256,14 +253,14 @@ async def create_user(
 ) -> User:
     """Create a person; ``actor=None`` only for the CLI and demo loader."""
     if actor is not None:
-        _require_admin(actor)
+        require_admin(actor)
     weakness = password_problem(data.password, data.username)
     if weakness:
         raise InvalidInput(
             weakness, code="weak_password", errors=[{"field": "password", "message": weakness}]
         )
     await _ensure_username_free(session, data.username)
-    await _ensure_organization(session, data.organization_id)
+    await ensure_organization(session, data.organization_id)
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -277,7 +274,7 @@ async def create_user(
     session.add(user)
     await session.flush()
     actor_id = actor.user_id if actor else None
-    await _record_user(session, user, "created", actor_id)
+    await record_user(session, user, "created", actor_id)
     await audit(
         session,
         "user.created",
@@ -345,7 +342,7 @@ async def update_user(
         raise Forbidden("Only an administrator may change this.", code="admin_required")
     check_version(user.version, expected_version, user_read(user).model_dump(mode="json"))
     if "organization_id" in fields:
-        await _ensure_organization(session, fields["organization_id"])
+        await ensure_organization(session, fields["organization_id"])
     if "password" in fields:
         password = fields.pop("password")
         weakness = password_problem(password, user.username)
@@ -354,7 +351,7 @@ async def update_user(
                 weakness, code="weak_password", errors=[{"field": "password", "message": weakness}]
             )
         user.password_hash = hash_password(password)
-        await _revoke_user_tokens(session, user_id, kind="session", actor_id=actor.user_id)
+        await revoke_user_tokens(session, user_id, kind="session", actor_id=actor.user_id)
     for name, value in fields.items():
         setattr(user, name, value)
     user.version += 1
@@ -362,8 +359,8 @@ async def update_user(
     session.add(user)
     await session.flush()
     if fields.get("is_active") is False:
-        await _revoke_user_tokens(session, user_id, actor_id=actor.user_id)
-    await _record_user(session, user, "updated", actor.user_id)
+        await revoke_user_tokens(session, user_id, actor_id=actor.user_id)
+    await record_user(session, user, "updated", actor.user_id)
     action = "user.deactivated" if fields.get("is_active") is False else "user.updated"
     await audit(
         session,
@@ -490,7 +487,7 @@ async def touch_token(session: AsyncSession, token_id: int) -> None:
     )
 
 
-async def _revoke_user_tokens(
+async def revoke_user_tokens(
     session: AsyncSession, user_id: int, kind: str | None = None, actor_id: int | None = None
 ) -> list[int]:
     conditions = [] if kind is None else [col(AuthToken.kind) == kind]
@@ -530,6 +527,25 @@ async def _revoke_tokens(
     return ids
 
 
+async def latest_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    result = await session.execute(
+        select(AuthToken)
+        .where(col(AuthToken.user_id) == bot_id, col(AuthToken.kind) == "bot")
+        .order_by(col(AuthToken.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def active_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    token = await latest_bot_token(session, bot_id)
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token
+
+
 def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
@@ -549,7 +565,7 @@ async def principal_for_user(session: AsyncSession, user_id: int) -> Principal |
     channel_ids: frozenset[int] | None = None
     token_id = 0
     if user.is_bot:
-        token = await _active_bot_token(session, user.id)
+        token = await active_bot_token(session, user.id)
         if token is None or token.id is None:
             return None
         token_id = token.id
@@ -567,197 +583,10 @@ async def principal_for_user(session: AsyncSession, user_id: int) -> Principal |
     )
 
 
-# ---- bots -------------------------------------------------------------------------------
-
-
-async def create_bot(
-    session: AsyncSession, actor: Principal, data: BotCreate, ip: str | None
-) -> tuple[User, str, AuthToken]:
-    _require_admin(actor)
-    unknown = sorted(set(data.scopes) - set(BOT_SCOPES))
-    if unknown:
-        raise InvalidInput(
-            f"Unknown scopes: {', '.join(unknown)}.",
-            code="unknown_scope",
-            errors=[{"field": "scopes", "message": f"allowed: {', '.join(BOT_SCOPES)}"}],
-        )
-    await _ensure_organization(session, data.organization_id)
-    user = await _new_bot_user(session, data.name, data.organization_id, actor.user_id)
-    assert user.id is not None
-    token = new_token(BOT_TOKEN_PREFIX)
-    auth_token = AuthToken(
-        user_id=user.id,
-        kind="bot",
-        token_hash=token_digest(token),
-        scopes=sorted(set(data.scopes)),
-        channel_ids=None if data.channel_ids is None else sorted(set(data.channel_ids)),
-    )
-    session.add(auth_token)
-    await session.flush()
-    await _record_user(session, user, "created", actor.user_id)
-    await audit(
-        session,
-        "token.issued",
-        actor_id=actor.user_id,
-        ip=ip,
-        target_type="user",
-        target_id=user.id,
-        kind="bot",
-        scopes=auth_token.scopes,
-        channel_ids=auth_token.channel_ids,
-    )
-    return user, token, auth_token
-
-
-async def _new_bot_user(
-    session: AsyncSession, name: str, organization_id: int | None, created_by: int | None
-) -> User:
-    base = "bot-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:30]
-    username = base if len(base) > 4 else f"{base}-bot"
-    suffix = 1
-    while (
-        await session.execute(select(col(User.id)).where(col(User.username) == username))
-    ).first():
-        suffix += 1
-        username = f"{base[:34]}-{suffix}"
-    user = User(
-        username=username,
-        display_name=name,
-        organization_id=organization_id,
-        is_bot=True,
-        created_by=created_by,
-    )
-    session.add(user)
-    await session.flush()
-    return user
-
-
-async def create_integration_user(
-    session: AsyncSession, name: str, organization_id: int | None, created_by: int
-) -> User:
-    """A bot account without a token, the author of what an integration (an incoming
-    webhook) posts: its messages are marked as a bot's."""
-    user = await _new_bot_user(session, name, organization_id, created_by)
-    await _record_user(session, user, "created", created_by)
-    return user
-
-
-async def _latest_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
-    result = await session.execute(
-        select(AuthToken)
-        .where(col(AuthToken.user_id) == bot_id, col(AuthToken.kind) == "bot")
-        .order_by(col(AuthToken.id).desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
-
-
-async def _active_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
-    token = await _latest_bot_token(session, bot_id)
-    if token is None or token.revoked_at is not None:
-        return None
-    if token.expires_at is not None and token.expires_at <= utcnow():
-        return None
-    return token
-
-
-async def _get_bot(session: AsyncSession, bot_id: int) -> User:
-    user = await session.get(User, bot_id)
-    if user is None or not user.is_bot:
-        raise NotFound(f"No bot {bot_id}.")
-    return user
-
-
-async def bot_read(session: AsyncSession, user: User) -> BotRead:
-    assert user.id is not None
-    latest = await _latest_bot_token(session, user.id)
-    active = await _active_bot_token(session, user.id)
-    return BotRead(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        organization_id=user.organization_id,
-        is_active=user.is_active,
-        scopes=(latest.scopes or []) if latest else [],
-        channel_ids=latest.channel_ids if latest else None,
-        token_issued_at=latest.created_at if latest else None,
-        last_used_at=latest.last_used_at if latest else None,
-        has_active_token=active is not None,
-    )
-
-
-async def get_bot(session: AsyncSession, actor: Principal, bot_id: int) -> BotRead:
-    _require_admin(actor)
-    return await bot_read(session, await _get_bot(session, bot_id))
-
-
-async def list_bots(
-    session: AsyncSession, actor: Principal, *, cursor: str | None, limit: int | None
-) -> tuple[list[BotRead], str | None]:
-    _require_admin(actor)
-    rows, next_cursor = await keyset_page(
-        session, select(User).where(col(User.is_bot).is_(True)), User.id, cursor, limit
-    )
-    return [await bot_read(session, u) for u in rows], next_cursor
-
-
-async def rotate_bot_token(
-    session: AsyncSession, actor: Principal, bot_id: int, ip: str | None
-) -> tuple[str, AuthToken]:
-    """A new token with the same scopes and channels; the old one stops working at once."""
-    _require_admin(actor)
-    user = await _get_bot(session, bot_id)
-    if not user.is_active:
-        raise Conflict(f"Bot {bot_id} is deactivated.", code="bot_deactivated")
-    latest = await _latest_bot_token(session, bot_id)
-    if latest is None:
-        raise Conflict(f"Bot {bot_id} has no token to rotate.", code="no_bot_token")
-    revoked = await _revoke_user_tokens(session, bot_id, kind="bot", actor_id=actor.user_id)
-    token = new_token(BOT_TOKEN_PREFIX)
-    auth_token = AuthToken(
-        user_id=bot_id,
-        kind="bot",
-        token_hash=token_digest(token),
-        scopes=list(latest.scopes or []),
-        channel_ids=None if latest.channel_ids is None else list(latest.channel_ids),
-    )
-    session.add(auth_token)
-    await session.flush()
-    await audit(
-        session,
-        "token.rotated",
-        actor_id=actor.user_id,
-        ip=ip,
-        target_type="user",
-        target_id=bot_id,
-        revoked_token_ids=revoked,
-        token_id=auth_token.id,
-    )
-    return token, auth_token
-
-
-async def revoke_bot_token(
-    session: AsyncSession, actor: Principal, bot_id: int, ip: str | None
-) -> None:
-    """Refuse the bot's token from now on (until an administrator rotates a new one)."""
-    _require_admin(actor)
-    await _get_bot(session, bot_id)
-    revoked = await _revoke_user_tokens(session, bot_id, kind="bot", actor_id=actor.user_id)
-    await audit(
-        session,
-        "token.revoked",
-        actor_id=actor.user_id,
-        ip=ip,
-        target_type="user",
-        target_id=bot_id,
-        revoked_token_ids=revoked,
-    )
-
-
 # ---- helpers ----------------------------------------------------------------------------
 
 
-def _require_admin(actor: Principal) -> None:
+def require_admin(actor: Principal) -> None:
     if not actor.is_admin:
         raise Forbidden("Only an administrator may do this.", code="admin_required")
 

@@ -23,6 +23,7 @@ from server.core.types import utcnow
 from server.discussion import messages
 from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageRead, ThreadCreate
+from server.identity import bots as identity_bots
 from server.identity import service as identity
 from server.identity.service import Principal
 from server.integrations import egress
@@ -159,7 +160,7 @@ async def create_incoming(
         )
         assert created.id is not None
         thread_id = created.id
-    author = await identity.create_integration_user(
+    author = await identity_bots.create_integration_user(
         session, data.name, principal.organization_id, principal.user_id
     )
     assert author.id is not None
