@@ -1,10 +1,12 @@
 /**
  * The exchange directory, meeting series and dashboard: shapes (from the server's schemas,
- * docs/directory.md and docs/meetings.md) and typed calls. Read-only: the directory is edited
- * by administrators (CSV import or the API), so these screens read straight from REST.
+ * docs/directory.md and docs/meetings.md) and typed calls. These screens read straight from
+ * REST; the only writes are the counterpart pairs an administrator keeps current from the
+ * directory screen (the rest is edited by CSV import or the API). Writes are online-only:
+ * nothing changes on screen until the server has answered 2xx.
  */
 import type { ApiClient } from './client';
-import type { IsoDate, IsoDateTime, Lang, Page, Translations, User } from './types';
+import type { IsoDate, IsoDateTime, Lang, Organization, Page, Translations, User } from './types';
 
 export type Country = 'KR' | 'CN';
 
@@ -66,6 +68,17 @@ export interface Counterpart {
   previous_id: number | null;
   version: number;
 }
+
+/** POST /counterparts: pair two officials for a sector of a partnership. */
+export interface CounterpartCreate {
+  partnership_id: number;
+  sector_id: number;
+  kr_user_id: number;
+  cn_user_id: number;
+}
+
+/** PATCH /counterparts/{id}: a new holder on either side (ends the pair, starts its successor). */
+export type CounterpartUpdate = Partial<Pick<CounterpartCreate, 'kr_user_id' | 'cn_user_id'>>;
 
 export interface GlossaryTerm {
   id: number;
@@ -219,6 +232,15 @@ export function directoryEndpoints(api: ApiClient) {
     glossary: (q: string, sectorId?: number | null) =>
       api.get<Page<GlossaryTerm>>('/glossary', { q: q.trim() || undefined, sector_id: sectorId ?? undefined, limit: 200 }),
     users: () => list<User>('/users'),
+    organizations: () => list<Organization>('/organizations'),
+    /** The Idempotency-Key makes a resend (after a timeout) return the first answer, not a second pair. */
+    createCounterpart: (body: CounterpartCreate, idempotencyKey: string) =>
+      api.post<Counterpart>('/counterparts', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    /** Answers the successor pair (a new id), or the same pair when nothing changed. */
+    changeCounterpart: (id: number, version: number, body: CounterpartUpdate) =>
+      api.patch<Counterpart>(`/counterparts/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    endCounterpart: (id: number, version: number) =>
+      api.post<Counterpart>(`/counterparts/${id}/end`, undefined, { headers: { 'If-Match': String(version) } }),
     seriesList: () => list<MeetingSeries>('/meeting-series'),
     series: (id: number) => api.get<SeriesPage>(`/meeting-series/${id}`),
     dashboard: (months = 12) => api.get<Dashboard>('/dashboard', { months }),

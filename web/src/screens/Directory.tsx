@@ -1,19 +1,25 @@
 /**
  * The exchange directory: partnerships (kind, signing date), counterpart officials with who
- * held each slot before, regions and cities, sectors, and a glossary search. Read-only.
+ * held each slot before, regions and cities, sectors, and a glossary search. Read-only except
+ * for the counterpart pairs, which administrators add, change and end here
+ * (CounterpartEditor.tsx); everything else is edited by CSV import or the API.
  */
-import { useMemo, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
 import { directoryEndpoints, nameIn, type City, type Counterpart, type GlossaryTerm, type Partnership, type Sector } from '../api/directory';
 import type { Lang, User } from '../api/types';
 import { RemoteNotice } from '../components/RemoteNotice';
 import { useRemote } from '../data/remote';
 import { dayIn, partnershipLabel, regionsWithCities, sortHistory, sortPartnerships } from '../data/directoryView';
+import { endedSlots, mayEditDirectory } from '../data/counterpartEdit';
 import { userName } from '../data/names';
 import { LANGS, t, useLang, type MessageKey } from '../i18n';
 import { browserTimeZone, formatDate } from '../i18n/format';
 import { api } from '../runtime';
 import './directory.css';
 import { useRuntime } from '../data/hooks';
+import { CounterpartForm, StaleDialog, latestOfSlot, slotNames, writeError, type EditContext, type StaleWrite } from './CounterpartEditor';
 
 const dir = directoryEndpoints(api);
 
@@ -22,6 +28,7 @@ interface DirectoryData {
   cities: City[];
   partnerships: Partnership[];
   sectors: Sector[];
+  /** Current and ended pairs: the ended ones fill the "ended pairs" table. */
   counterparts: Counterpart[];
   users: User[];
 }
@@ -32,7 +39,7 @@ async function loadDirectory(): Promise<DirectoryData> {
     dir.cities(),
     dir.partnerships(),
     dir.sectors(),
-    dir.counterparts(),
+    dir.counterparts({ include_ended: true }),
     // Names of the officials; the directory still shows ids if the list is refused.
     dir.users().catch(() => [] as User[]),
   ]);
@@ -47,6 +54,8 @@ export function Directory() {
   const sectors = useMemo(() => new Map((d?.sectors ?? []).map((s) => [s.id, s])), [d]);
   const users = useMemo(() => new Map((d?.users ?? []).map((u) => [u.id, u])), [d]);
   const partnerships = useMemo(() => new Map((d?.partnerships ?? []).map((p) => [p.id, p])), [d]);
+  const current = useMemo(() => (d?.counterparts ?? []).filter((c) => c.ended_at === null), [d]);
+  const ended = useMemo(() => endedSlots(d?.counterparts ?? []), [d]);
   return (
     <section aria-labelledby="directory-title" class="directory">
       <h1 id="directory-title">{t('dir.title')}</h1>
@@ -63,7 +72,17 @@ export function Directory() {
       {d && (
         <>
           <Partnerships list={d.partnerships} cities={cities} lang={lang} />
-          <Counterparts list={d.counterparts} partnerships={partnerships} cities={cities} sectors={sectors} users={users} lang={lang} />
+          <Counterparts
+            list={current}
+            ended={ended}
+            data={d}
+            partnerships={partnerships}
+            cities={cities}
+            sectors={sectors}
+            users={users}
+            lang={lang}
+            onChanged={state.retry}
+          />
           <Regions data={d} lang={lang} />
           <Sectors list={d.sectors} />
         </>
@@ -117,8 +136,8 @@ function Partnerships({ list, cities, lang }: { list: Partnership[]; cities: Map
   );
 }
 
-interface CounterpartProps {
-  list: Counterpart[];
+/** What a row needs to name a pair's partnership, sector and officials. */
+interface RowContext {
   partnerships: Map<number, Partnership>;
   cities: Map<number, City>;
   sectors: Map<number, Sector>;
@@ -126,11 +145,91 @@ interface CounterpartProps {
   lang: Lang;
 }
 
+interface CounterpartProps extends RowContext {
+  /** The current pairs. */
+  list: Counterpart[];
+  /** The last pair of each slot that ended without a successor. */
+  ended: Counterpart[];
+  data: DirectoryData;
+  /** Re-reads the directory from the server (after a write, or a write found stale). */
+  onChanged: () => void;
+}
+
 function Counterparts(props: CounterpartProps) {
-  const { list } = props;
+  const { list, ended, data, lang, onChanged } = props;
+  const row: RowContext = { partnerships: props.partnerships, cities: props.cities, sectors: props.sectors, users: props.users, lang };
+  const rt = useRuntime();
+  const canEdit = mayEditDirectory(rt?.user);
+  const [editing, setEditing] = useState<{ base: Counterpart | null } | null>(null);
+  const [stale, setStale] = useState<StaleWrite | null>(null);
+  const [status, setStatus] = useState('');
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const ctx: EditContext = { partnerships: data.partnerships, sectors: props.sectors, cities: props.cities, users: data.users, current: list, lang };
+
+  const open = (base: Counterpart | null) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setStatus('');
+    setEditing({ base });
+  };
+  const cancel = () => {
+    setEditing(null);
+    opener.current?.focus();
+  };
+  // The list is re-read from the server, never patched locally; the heading takes focus and
+  // the status line under it says what happened (the edited row itself gets a new id).
+  const settle = (message: string) => {
+    setEditing(null);
+    setStale(null);
+    setStatus(message);
+    onChanged();
+    headingRef.current?.focus();
+  };
+  const endPair = async (c: Counterpart) => {
+    try {
+      await dir.endCounterpart(c.id, c.version);
+      settle(t('dir.edit.ended'));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 412)) throw err;
+      setStale({ opened: c, action: { kind: 'end' }, latest: await latestOfSlot(err.problem.current, c) });
+    }
+  };
+  const columns = canEdit ? 7 : 6;
+
   return (
     <section aria-labelledby="dir-counterparts" class="card">
-      <h2 id="dir-counterparts" tabIndex={-1}>{t('dir.counterparts')}</h2>
+      <h2 id="dir-counterparts" tabIndex={-1} ref={headingRef}>{t('dir.counterparts')}</h2>
+      <p class="muted small status-line" role="status" aria-live="polite" data-testid="counterpart-status">{status}</p>
+      {canEdit && (
+        <button type="button" onClick={() => open(null)} data-testid="counterpart-add">
+          {t('dir.edit.add')}
+        </button>
+      )}
+      {editing && (
+        <CounterpartForm
+          key={editing.base?.id ?? 'new'}
+          base={editing.base}
+          ctx={ctx}
+          onSaved={() => settle(t('dir.edit.saved'))}
+          onCancel={cancel}
+          onRefresh={onChanged}
+          onStale={(s) => {
+            setEditing(null);
+            setStale(s);
+          }}
+        />
+      )}
+      {stale && (
+        <StaleDialog
+          stale={stale}
+          ctx={ctx}
+          onStale={setStale}
+          onDone={(outcome) => {
+            if (outcome === 'reapplied') settle(stale.action.kind === 'end' ? t('dir.edit.ended') : t('dir.edit.saved'));
+            else settle('');
+          }}
+        />
+      )}
       {list.length === 0 ? (
         <p class="muted">{t('dir.counterpartsEmpty')}</p>
       ) : (
@@ -145,19 +244,58 @@ function Counterparts(props: CounterpartProps) {
                 <th scope="col">{t('dir.col.cn')}</th>
                 <th scope="col">{t('dir.col.since')}</th>
                 <th scope="col">{t('dir.col.history')}</th>
+                {canEdit && <th scope="col">{t('dir.col.actions')}</th>}
               </tr>
             </thead>
             {list.map((c) => (
-              <CounterpartRows key={c.id} c={c} {...props} />
+              <CounterpartRows
+                key={c.id}
+                c={c}
+                columns={columns}
+                {...row}
+                actions={canEdit ? <RowActions id={c.id} names={slotNames(c, ctx)} onEdit={() => open(c)} onEnd={() => endPair(c)} /> : null}
+              />
             ))}
           </table>
         </div>
+      )}
+      {ended.length > 0 && (
+        <>
+          <h3>{t('dir.ended')}</h3>
+          <div class="table-scroll">
+            <table class="data-table" data-testid="ended-counterparts">
+              <caption class="visually-hidden">{t('dir.endedCaption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('dir.col.partnership')}</th>
+                  <th scope="col">{t('dir.col.sector')}</th>
+                  <th scope="col">{t('dir.col.kr')}</th>
+                  <th scope="col">{t('dir.col.cn')}</th>
+                  <th scope="col">{t('dir.col.since')}</th>
+                  <th scope="col">{t('dir.col.until')}</th>
+                  <th scope="col">{t('dir.col.history')}</th>
+                </tr>
+              </thead>
+              {ended.map((c) => (
+                <CounterpartRows key={c.id} c={c} columns={7} {...row} testId="ended-counterpart" />
+              ))}
+            </table>
+          </div>
+        </>
       )}
     </section>
   );
 }
 
-function CounterpartRows({ c, partnerships, cities, sectors, users, lang }: CounterpartProps & { c: Counterpart }) {
+interface RowProps extends RowContext {
+  c: Counterpart;
+  columns: number;
+  /** The edit/end cell (administrators only). */
+  actions?: ComponentChildren;
+  testId?: string;
+}
+
+function CounterpartRows({ c, partnerships, cities, sectors, users, lang, columns, actions, testId = 'counterpart' }: RowProps) {
   const rt = useRuntime();
   const tz = rt?.user.timezone || browserTimeZone();
   const [open, setOpen] = useState(false);
@@ -169,22 +307,24 @@ function CounterpartRows({ c, partnerships, cities, sectors, users, lang }: Coun
   const day = (iso: string | null) => (iso ? <time dateTime={iso}>{formatDate(dayIn(iso, tz), lang)}</time> : null);
   const historyId = `cp-history-${c.id}`;
   return (
-    <tbody data-testid="counterpart">
+    <tbody data-testid={testId}>
       <tr>
         <th scope="row">{pLabel}</th>
         <td>{sLabel}</td>
         <td>{userName(users.get(c.kr_user_id), c.kr_user_id)}</td>
         <td>{userName(users.get(c.cn_user_id), c.cn_user_id)}</td>
         <td>{day(c.started_at)}</td>
+        {c.ended_at !== null && <td>{day(c.ended_at)}</td>}
         <td>
           <button type="button" aria-expanded={open} aria-controls={historyId} onClick={() => setOpen(!open)} data-testid="counterpart-history-toggle">
             {open ? t('dir.hideHistory') : t('dir.showHistory', { sector: sLabel })}
           </button>
         </td>
+        {actions}
       </tr>
       {open && (
         <tr id={historyId}>
-          <td colSpan={6}>
+          <td colSpan={columns}>
             <RemoteNotice state={history} />
             {history.data && (
               <table class="data-table nested" data-testid="counterpart-history">
@@ -213,6 +353,85 @@ function CounterpartRows({ c, partnerships, cities, sectors, users, lang }: Coun
         </tr>
       )}
     </tbody>
+  );
+}
+
+/**
+ * Edit and End for one current pair. Ending asks first, in the row (no browser dialog), and
+ * a refusal is shown right here.
+ */
+interface RowActionsProps {
+  id: number;
+  names: { sector: string; partnership: string };
+  onEdit: () => void;
+  onEnd: () => Promise<void>;
+}
+
+function RowActions({ id, names, onEdit, onEnd }: RowActionsProps) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const endRef = useRef<HTMLButtonElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  const which = <span class="visually-hidden"> ({names.sector}, {names.partnership})</span>;
+
+  // Focus follows the question: onto "End pair" when asked, back to "End" when not ended.
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (asked.current) endRef.current?.focus();
+    asked.current = confirming;
+  }, [confirming]);
+
+  const back = () => setConfirming(false);
+  const end = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onEnd();
+      setConfirming(false);
+    } catch (err) {
+      setError(writeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <td>
+      {confirming ? (
+        <div
+          class="row-actions"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && !busy) back();
+          }}
+        >
+          <p id={`cp-end-q-${id}`} class="small">{t('dir.edit.endQuestion')}</p>
+          <button type="button" class="primary" ref={confirmRef} disabled={busy} aria-describedby={`cp-end-q-${id}`} onClick={() => void end()} data-testid="counterpart-end-confirm">
+            {busy ? t('dir.edit.saving') : t('dir.edit.endConfirm')}
+            {which}
+          </button>{' '}
+          <button type="button" disabled={busy} onClick={back} data-testid="counterpart-end-cancel">
+            {t('common.cancel')}
+          </button>
+        </div>
+      ) : (
+        <div class="row-actions">
+          <button type="button" onClick={onEdit} data-testid="counterpart-edit">
+            {t('common.edit')}
+            {which}
+          </button>{' '}
+          <button type="button" ref={endRef} onClick={() => setConfirming(true)} data-testid="counterpart-end">
+            {t('dir.edit.end')}
+            {which}
+          </button>
+        </div>
+      )}
+      {error && (
+        <p class="error small" role="alert" data-testid="counterpart-end-error">
+          {error}
+        </p>
+      )}
+    </td>
   );
 }
 

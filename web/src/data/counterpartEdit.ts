@@ -1,0 +1,162 @@
+/**
+ * Pure rules of the counterpart form on the directory screen (tested in
+ * tests/counterpart-edit.test.ts): who may write, what a draft must hold, which body goes to
+ * the server, and how the server's field errors land next to the fields.
+ */
+import type { Counterpart, CounterpartCreate, CounterpartUpdate, Partnership } from '../api/directory';
+import type { FieldError, Lang, Organization, User } from '../api/types';
+import type { MessageKey } from '../i18n';
+
+export type CounterpartField = 'partnership_id' | 'sector_id' | 'kr_user_id' | 'cn_user_id';
+export const COUNTERPART_FIELDS: readonly CounterpartField[] = ['partnership_id', 'sector_id', 'kr_user_id', 'cn_user_id'];
+
+/** What the form holds: null until something is chosen. */
+export type CounterpartDraft = Record<CounterpartField, number | null>;
+
+/** Problems found before sending, as message keys; `form` is about the draft as a whole. */
+export type DraftErrors = Partial<Record<CounterpartField | 'form', MessageKey>>;
+
+/**
+ * The server writes counterparts for administrators only (server/directory/api.py:
+ * AdminPrincipal = role "admin", not a bot), so the client offers editing to them alone.
+ */
+export function mayEditDirectory(user: Pick<User, 'role' | 'is_bot'> | null | undefined): boolean {
+  return !!user && user.role === 'admin' && !user.is_bot;
+}
+
+export function emptyDraft(): CounterpartDraft {
+  return { partnership_id: null, sector_id: null, kr_user_id: null, cn_user_id: null };
+}
+
+export function draftOf(c: Counterpart): CounterpartDraft {
+  return { partnership_id: c.partnership_id, sector_id: c.sector_id, kr_user_id: c.kr_user_id, cn_user_id: c.cn_user_id };
+}
+
+/** A slot is one sector of one partnership; it has at most one current pair. */
+export function slotKey(c: Pick<Counterpart, 'partnership_id' | 'sector_id'>): string {
+  return `${c.partnership_id}:${c.sector_id}`;
+}
+
+/** Partnerships a new pair may be added to (the server refuses ended ones). */
+export function openPartnerships(list: Partnership[]): Partnership[] {
+  return list.filter((p) => p.status !== 'ended');
+}
+
+/** The required fields that are still empty, each marked "choose one". */
+function missing(draft: CounterpartDraft, fields: readonly CounterpartField[]): DraftErrors {
+  const errors: DraftErrors = {};
+  for (const f of fields) if (draft[f] === null) errors[f] = 'dir.edit.required';
+  return errors;
+}
+
+/** A new pair: every field chosen, and its slot not already held (the server would say 409). */
+export function validateCreate(draft: CounterpartDraft, current: Counterpart[]): DraftErrors {
+  const errors = missing(draft, COUNTERPART_FIELDS);
+  if (draft.partnership_id !== null && draft.sector_id !== null) {
+    const key = slotKey({ partnership_id: draft.partnership_id, sector_id: draft.sector_id });
+    if (current.some((c) => c.ended_at === null && slotKey(c) === key)) errors.sector_id = 'dir.edit.slotTaken';
+  }
+  return errors;
+}
+
+/** A change of holders: both sides chosen, and at least one of them different. */
+export function validateChange(base: Counterpart, draft: CounterpartDraft): DraftErrors {
+  const errors = missing(draft, ['kr_user_id', 'cn_user_id']);
+  if (Object.keys(errors).length === 0 && Object.keys(changedFields(base, draft)).length === 0) errors.form = 'dir.edit.unchanged';
+  return errors;
+}
+
+export function hasErrors(errors: DraftErrors): boolean {
+  return Object.keys(errors).length > 0;
+}
+
+/** The POST body; call after validateCreate found nothing. */
+export function createBody(draft: CounterpartDraft): CounterpartCreate {
+  const need = (f: CounterpartField): number => {
+    const v = draft[f];
+    if (v === null) throw new Error(`${f} is not chosen`);
+    return v;
+  };
+  return { partnership_id: need('partnership_id'), sector_id: need('sector_id'), kr_user_id: need('kr_user_id'), cn_user_id: need('cn_user_id') };
+}
+
+/**
+ * The PATCH body: only the holders that differ from `base`. Sending an unchanged side would be
+ * harmless today, but after a conflict `base` is someone else's newer pair, and a side the user
+ * did not touch must not undo their change.
+ */
+export function changedFields(base: Counterpart, draft: CounterpartDraft): CounterpartUpdate {
+  const body: CounterpartUpdate = {};
+  if (draft.kr_user_id !== null && draft.kr_user_id !== base.kr_user_id) body.kr_user_id = draft.kr_user_id;
+  if (draft.cn_user_id !== null && draft.cn_user_id !== base.cn_user_id) body.cn_user_id = draft.cn_user_id;
+  return body;
+}
+
+/**
+ * What the user meant to change, relative to the pair the form was opened on: reapplied after
+ * a conflict on top of the newer pair, so only the sides they touched move.
+ */
+export function intendedChange(opened: Counterpart, draft: CounterpartDraft, latest: Counterpart): CounterpartUpdate {
+  const mine = changedFields(opened, draft);
+  const body: CounterpartUpdate = {};
+  if (mine.kr_user_id !== undefined && mine.kr_user_id !== latest.kr_user_id) body.kr_user_id = mine.kr_user_id;
+  if (mine.cn_user_id !== undefined && mine.cn_user_id !== latest.cn_user_id) body.cn_user_id = mine.cn_user_id;
+  return body;
+}
+
+export interface ServerErrors {
+  /** Messages the server gave for a field of the form, shown next to that field. */
+  fields: Partial<Record<CounterpartField, string>>;
+  /** The rest ("field: message"), shown with the problem's detail. */
+  other: string[];
+}
+
+/** Sorts problem+json `errors` onto the form's fields ("body.kr_user_id" counts as kr_user_id). */
+export function serverErrors(errors: FieldError[]): ServerErrors {
+  const out: ServerErrors = { fields: {}, other: [] };
+  for (const e of errors) {
+    const name = e.field.split('.').pop() ?? '';
+    if ((COUNTERPART_FIELDS as readonly string[]).includes(name)) {
+      const f = name as CounterpartField;
+      out.fields[f] = out.fields[f] ? `${out.fields[f]} ${e.message}` : e.message;
+    } else {
+      out.other.push(e.field ? `${e.field}: ${e.message}` : e.message);
+    }
+  }
+  return out;
+}
+
+/**
+ * The people who may hold one side: active, not bots, of an organization of `country`, by
+ * name. Without the organizations (not loaded, or refused) everyone active is offered and the
+ * server decides. `keep` (the current holder) stays in the list whatever its state, so the
+ * form shows who holds the post now.
+ */
+export function officialsOf(users: User[], orgs: Organization[] | undefined, country: 'KR' | 'CN', lang: Lang, keep: number | null = null): User[] {
+  const countryOf = orgs ? new Map(orgs.map((o) => [o.id, o.country])) : null;
+  const c = new Intl.Collator(lang);
+  const fits = (u: User) =>
+    u.is_active && !u.is_bot && (countryOf === null || (u.organization_id !== null && countryOf.get(u.organization_id) === country));
+  return users
+    .filter((u) => u.id === keep || fits(u))
+    .sort((a, b) => c.compare(a.display_name || a.username, b.display_name || b.username) || a.id - b.id);
+}
+
+/**
+ * Slots whose last pair ended without a successor ("the official left the post"), one row per
+ * slot, most recently ended first. Pairs replaced by an edit are not listed: their slot still
+ * has a current pair, whose history shows them.
+ */
+export function endedSlots(all: Counterpart[]): Counterpart[] {
+  // Instants compared as times: the server may or may not write fractions of a second.
+  const endedAt = (c: Counterpart) => (c.ended_at ? Date.parse(c.ended_at) : 0);
+  const newer = (a: Counterpart, b: Counterpart) => endedAt(a) - endedAt(b) || a.id - b.id;
+  const held = new Set(all.filter((c) => c.ended_at === null).map(slotKey));
+  const last = new Map<string, Counterpart>();
+  for (const c of all) {
+    if (c.ended_at === null || held.has(slotKey(c))) continue;
+    const seen = last.get(slotKey(c));
+    if (!seen || newer(c, seen) > 0) last.set(slotKey(c), c);
+  }
+  return [...last.values()].sort((a, b) => newer(b, a));
+}
