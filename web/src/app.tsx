@@ -10,6 +10,7 @@ import { Link, match, usePath } from './router';
 import { authExpired, conflicts, ep, online, outboxEntries, runtime, startRuntime, stopRuntime, dbName } from './runtime';
 import { session, setSession } from './session';
 import { SyncStore } from './sync/store';
+import { forgetRemote } from './data/remote';
 import { ActionItems } from './screens/ActionItems';
 import { ChannelThreads } from './screens/ChannelThreads';
 import { Channels } from './screens/Channels';
@@ -65,6 +66,8 @@ function SignedIn() {
     const pending = outboxEntries.get().length;
     if (pending > 0 && !confirm(t('logout.pending', { n: pending }))) return;
     ep.logout().catch(() => undefined);
+    // Saved REST copies go even when unsent changes keep the rest of the store.
+    await forgetRemote(s.user.id, runtime.get()?.store ?? null).catch(() => undefined);
     await stopRuntime();
     if (pending === 0) await SyncStore.destroy(dbName(s.user.id)).catch(() => undefined);
     authExpired.set(false);

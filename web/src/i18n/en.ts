@@ -36,6 +36,7 @@ export const en = {
   'common.loadMore': 'Load more',
   'common.back': 'Back',
   'common.cached': 'Showing data saved on this device.',
+  'common.savedCopy': 'Saved copy from {time} — you are offline.',
   'common.notFound': 'Not found.',
 
   'error.offline': 'This needs a connection to the server.',

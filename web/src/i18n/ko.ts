@@ -37,6 +37,7 @@ export const ko: Catalog = {
   'common.loadMore': '더 보기',
   'common.back': '뒤로',
   'common.cached': '이 기기에 저장된 데이터를 표시하고 있습니다.',
+  'common.savedCopy': '{time}에 저장된 사본입니다 — 오프라인 상태입니다.',
   'common.notFound': '찾을 수 없습니다.',
 
   'error.offline': '서버에 연결되어 있어야 합니다.',

@@ -37,6 +37,7 @@ export const zhHans: Catalog = {
   'common.loadMore': '加载更多',
   'common.back': '返回',
   'common.cached': '正在显示本设备上保存的数据。',
+  'common.savedCopy': '这是{time}保存的副本——您当前处于离线状态。',
   'common.notFound': '未找到。',
 
   'error.offline': '此操作需要连接到服务器。',

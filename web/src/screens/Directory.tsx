@@ -2,7 +2,8 @@
  * The exchange directory: partnerships (kind, signing date), counterpart officials with who
  * held each slot before, regions and cities, sectors, and a glossary search. Read-only except
  * for the counterpart pairs, which administrators add, change and end here
- * (CounterpartEditor.tsx); everything else is edited by CSV import or the API.
+ * (CounterpartEditor.tsx); everything else is edited by CSV import or the API. The last answer
+ * is saved on this device (data/remote.ts): offline the screen shows it, with writes disabled.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -48,7 +49,8 @@ async function loadDirectory(): Promise<DirectoryData> {
 
 export function Directory() {
   const lang = useLang();
-  const state = useRemote('directory', loadDirectory);
+  // Saved on this device too: an official abroad without a network still finds counterparts.
+  const state = useRemote('directory', loadDirectory, { persist: true });
   const d = state.data;
   const cities = useMemo(() => new Map((d?.cities ?? []).map((c) => [c.id, c])), [d]);
   const sectors = useMemo(() => new Map((d?.sectors ?? []).map((s) => [s.id, s])), [d]);
@@ -81,6 +83,7 @@ export function Directory() {
             sectors={sectors}
             users={users}
             lang={lang}
+            offline={state.offline}
             onChanged={state.retry}
           />
           <Regions data={d} lang={lang} />
@@ -151,12 +154,14 @@ interface CounterpartProps extends RowContext {
   /** The last pair of each slot that ended without a successor. */
   ended: Counterpart[];
   data: DirectoryData;
+  /** The data is a copy kept while the server cannot be reached: writes wait for the network. */
+  offline: boolean;
   /** Re-reads the directory from the server (after a write, or a write found stale). */
   onChanged: () => void;
 }
 
 function Counterparts(props: CounterpartProps) {
-  const { list, ended, data, lang, onChanged } = props;
+  const { list, ended, data, lang, offline, onChanged } = props;
   const row: RowContext = { partnerships: props.partnerships, cities: props.cities, sectors: props.sectors, users: props.users, lang };
   const rt = useRuntime();
   const canEdit = mayEditDirectory(rt?.user);
@@ -195,13 +200,20 @@ function Counterparts(props: CounterpartProps) {
     }
   };
   const columns = canEdit ? 7 : 6;
+  // Writes are online-only REST calls: offline the controls stay in place, disabled, and say why.
+  const offlineHint = canEdit && offline ? 'cp-offline-hint' : undefined;
 
   return (
     <section aria-labelledby="dir-counterparts" class="card">
       <h2 id="dir-counterparts" tabIndex={-1} ref={headingRef}>{t('dir.counterparts')}</h2>
       <p class="muted small status-line" role="status" aria-live="polite" data-testid="counterpart-status">{status}</p>
+      {offlineHint && (
+        <p id={offlineHint} class="muted small" data-testid="counterpart-offline-hint">
+          {t('dir.edit.offline')}
+        </p>
+      )}
       {canEdit && (
-        <button type="button" onClick={() => open(null)} data-testid="counterpart-add">
+        <button type="button" onClick={() => open(null)} disabled={offline} aria-describedby={offlineHint} data-testid="counterpart-add">
           {t('dir.edit.add')}
         </button>
       )}
@@ -252,8 +264,9 @@ function Counterparts(props: CounterpartProps) {
                 key={c.id}
                 c={c}
                 columns={columns}
+                offline={offline}
                 {...row}
-                actions={canEdit ? <RowActions id={c.id} names={slotNames(c, ctx)} onEdit={() => open(c)} onEnd={() => endPair(c)} /> : null}
+                actions={canEdit ? <RowActions id={c.id} names={slotNames(c, ctx)} offlineHint={offlineHint} onEdit={() => open(c)} onEnd={() => endPair(c)} /> : null}
               />
             ))}
           </table>
@@ -277,7 +290,7 @@ function Counterparts(props: CounterpartProps) {
                 </tr>
               </thead>
               {ended.map((c) => (
-                <CounterpartRows key={c.id} c={c} columns={7} {...row} testId="ended-counterpart" />
+                <CounterpartRows key={c.id} c={c} columns={7} offline={offline} {...row} testId="ended-counterpart" />
               ))}
             </table>
           </div>
@@ -290,12 +303,14 @@ function Counterparts(props: CounterpartProps) {
 interface RowProps extends RowContext {
   c: Counterpart;
   columns: number;
+  /** The history is a REST call per slot: without the server it cannot be opened. */
+  offline: boolean;
   /** The edit/end cell (administrators only). */
   actions?: ComponentChildren;
   testId?: string;
 }
 
-function CounterpartRows({ c, partnerships, cities, sectors, users, lang, columns, actions, testId = 'counterpart' }: RowProps) {
+function CounterpartRows({ c, partnerships, cities, sectors, users, lang, columns, offline, actions, testId = 'counterpart' }: RowProps) {
   const rt = useRuntime();
   const tz = rt?.user.timezone || browserTimeZone();
   const [open, setOpen] = useState(false);
@@ -306,6 +321,8 @@ function CounterpartRows({ c, partnerships, cities, sectors, users, lang, column
   const sLabel = sector ? nameIn(sector, lang) : `#${c.sector_id}`;
   const day = (iso: string | null) => (iso ? <time dateTime={iso}>{formatDate(dayIn(iso, tz), lang)}</time> : null);
   const historyId = `cp-history-${c.id}`;
+  // An open history stays closable; a closed one says it needs the network instead of failing.
+  const historyBlocked = offline && !open;
   return (
     <tbody data-testid={testId}>
       <tr>
@@ -316,8 +333,15 @@ function CounterpartRows({ c, partnerships, cities, sectors, users, lang, column
         <td>{day(c.started_at)}</td>
         {c.ended_at !== null && <td>{day(c.ended_at)}</td>}
         <td>
-          <button type="button" aria-expanded={open} aria-controls={historyId} onClick={() => setOpen(!open)} data-testid="counterpart-history-toggle">
-            {open ? t('dir.hideHistory') : t('dir.showHistory', { sector: sLabel })}
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={historyId}
+            disabled={historyBlocked}
+            onClick={() => setOpen(!open)}
+            data-testid="counterpart-history-toggle"
+          >
+            {open ? t('dir.hideHistory') : historyBlocked ? t('dir.historyOffline', { sector: sLabel }) : t('dir.showHistory', { sector: sLabel })}
           </button>
         </td>
         {actions}
@@ -363,11 +387,13 @@ function CounterpartRows({ c, partnerships, cities, sectors, users, lang, column
 interface RowActionsProps {
   id: number;
   names: { sector: string; partnership: string };
+  /** Id of the line saying why writes are off (set while the directory is a saved copy). */
+  offlineHint?: string;
   onEdit: () => void;
   onEnd: () => Promise<void>;
 }
 
-function RowActions({ id, names, onEdit, onEnd }: RowActionsProps) {
+function RowActions({ id, names, offlineHint, onEdit, onEnd }: RowActionsProps) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -406,7 +432,15 @@ function RowActions({ id, names, onEdit, onEnd }: RowActionsProps) {
           }}
         >
           <p id={`cp-end-q-${id}`} class="small">{t('dir.edit.endQuestion')}</p>
-          <button type="button" class="primary" ref={confirmRef} disabled={busy} aria-describedby={`cp-end-q-${id}`} onClick={() => void end()} data-testid="counterpart-end-confirm">
+          <button
+            type="button"
+            class="primary"
+            ref={confirmRef}
+            disabled={busy || offlineHint !== undefined}
+            aria-describedby={[`cp-end-q-${id}`, offlineHint].filter(Boolean).join(' ')}
+            onClick={() => void end()}
+            data-testid="counterpart-end-confirm"
+          >
             {busy ? t('dir.edit.saving') : t('dir.edit.endConfirm')}
             {which}
           </button>{' '}
@@ -416,11 +450,11 @@ function RowActions({ id, names, onEdit, onEnd }: RowActionsProps) {
         </div>
       ) : (
         <div class="row-actions">
-          <button type="button" onClick={onEdit} data-testid="counterpart-edit">
+          <button type="button" onClick={onEdit} disabled={offlineHint !== undefined} aria-describedby={offlineHint} data-testid="counterpart-edit">
             {t('common.edit')}
             {which}
           </button>{' '}
-          <button type="button" ref={endRef} onClick={() => setConfirming(true)} data-testid="counterpart-end">
+          <button type="button" ref={endRef} onClick={() => setConfirming(true)} disabled={offlineHint !== undefined} aria-describedby={offlineHint} data-testid="counterpart-end">
             {t('dir.edit.end')}
             {which}
           </button>

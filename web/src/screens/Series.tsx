@@ -1,6 +1,7 @@
 /**
  * Meeting series: the list, and a series page following a recurring body across years (its
  * meetings, decisions and open action items, limited by the server to what the reader may see).
+ * Both keep their last answer on this device (one copy per series) for reading offline.
  */
 import { useMemo } from 'preact/hooks';
 import { directoryEndpoints, nameIn, textIn, type City, type SeriesPage as SeriesPageData } from '../api/directory';
@@ -20,7 +21,7 @@ const dir = directoryEndpoints(api);
 
 export function SeriesList() {
   const lang = useLang();
-  const state = useRemote('meeting-series', () => dir.seriesList());
+  const state = useRemote('meeting-series', () => dir.seriesList(), { persist: true });
   const list = state.data ?? [];
   return (
     <section aria-labelledby="series-title">
@@ -61,7 +62,7 @@ export function SeriesPage({ seriesId }: { seriesId: number }) {
       dir.users().catch(() => [] as User[]),
     ]);
     return { page, cities, partnerships, users };
-  });
+  }, { persist: true });
   const d = state.data;
   const cities = useMemo(() => new Map((d?.cities ?? []).map((c) => [c.id, c])), [d]);
   const users = useMemo(() => new Map((d?.users ?? []).map((u) => [u.id, u])), [d]);

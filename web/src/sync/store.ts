@@ -68,6 +68,13 @@ export interface StoreEvent {
 }
 
 const CURSOR_KEY = 'cursor';
+const COPY_PREFIX = 'copy:';
+
+/** A REST answer kept on this device, with when it arrived (ISO instant). */
+export interface SavedCopy<T> {
+  data: T;
+  savedAt: string;
+}
 
 export class SyncStore {
   private listeners = new Set<(e: StoreEvent) => void>();
@@ -212,6 +219,23 @@ export class SyncStore {
     await this.db.put('meta', value, key);
     this.emit({ kind: 'meta' });
   }
+  // ------------------------------------------------------------ saved copies of REST reads
+
+  // Screens that read REST directly (data/remote.ts) may keep their last answer here for
+  // offline reading: in `meta` under "copy:<key>" (so no schema upgrade), one entry per key,
+  // overwritten by each answer. No change event: no useQuery reads them.
+  async getCopy<T>(key: string): Promise<SavedCopy<T> | undefined> {
+    return (await this.db.get('meta', COPY_PREFIX + key)) as SavedCopy<T> | undefined;
+  }
+  async putCopy(key: string, copy: SavedCopy<unknown>): Promise<void> {
+    await this.db.put('meta', copy, COPY_PREFIX + key);
+  }
+  /** Drops every saved copy (sign-out). */
+  async clearCopies(): Promise<void> {
+    // Every key that starts with the prefix sorts between it and the prefix + U+FFFF.
+    await this.db.delete('meta', IDBKeyRange.bound(COPY_PREFIX, COPY_PREFIX + '\uffff'));
+  }
+
   async getCursor(): Promise<number> {
     return ((await this.db.get('meta', CURSOR_KEY)) as number | undefined) ?? 0;
   }
