@@ -200,6 +200,41 @@ async def list_incoming(
     return list(rows.scalars())
 
 
+async def _incoming_to_change(
+    session: AsyncSession, principal: Principal, hook_id: int, expected_version: int | None
+) -> IncomingWebhook:
+    """The hook, when the caller manages its channel and saw its current version."""
+    hook = await session.get(IncomingWebhook, hook_id, with_for_update=True)
+    if hook is None or not await discussion.can_read_channel(session, principal, hook.channel_id):
+        raise NotFound(f"No incoming webhook {hook_id}.")
+    await _require_hook_manager(session, principal, hook.channel_id)
+    check_version(hook.version, expected_version, incoming_read(hook).model_dump(mode="json"))
+    return hook
+
+
+async def _save_incoming_change(
+    session: AsyncSession,
+    principal: Principal,
+    hook: IncomingWebhook,
+    action: str,
+    ip: str | None,
+    **details: Any,
+) -> None:
+    hook.version += 1
+    session.add(hook)
+    await session.flush()
+    await _record_incoming(session, hook, "updated", principal.user_id)
+    await identity.audit(
+        session,
+        action,
+        actor_id=principal.user_id,
+        ip=ip,
+        target_type="incoming_webhook",
+        target_id=hook.id,
+        **details,
+    )
+
+
 async def update_incoming(
     session: AsyncSession,
     principal: Principal,
@@ -208,26 +243,12 @@ async def update_incoming(
     expected_version: int | None,
     ip: str | None,
 ) -> IncomingWebhook:
-    hook = await session.get(IncomingWebhook, hook_id)
-    if hook is None or not await discussion.can_read_channel(session, principal, hook.channel_id):
-        raise NotFound(f"No incoming webhook {hook_id}.")
-    await _require_hook_manager(session, principal, hook.channel_id)
-    check_version(hook.version, expected_version, incoming_read(hook).model_dump(mode="json"))
+    hook = await _incoming_to_change(session, principal, hook_id, expected_version)
     fields = data.model_dump(exclude_unset=True, exclude_none=True)
     for name, value in fields.items():
         setattr(hook, name, value)
-    hook.version += 1
-    session.add(hook)
-    await session.flush()
-    await _record_incoming(session, hook, "updated", principal.user_id)
-    await identity.audit(
-        session,
-        "incoming_webhook.updated",
-        actor_id=principal.user_id,
-        ip=ip,
-        target_type="incoming_webhook",
-        target_id=hook.id,
-        fields=sorted(fields),
+    await _save_incoming_change(
+        session, principal, hook, "incoming_webhook.updated", ip, fields=sorted(fields)
     )
     return hook
 
@@ -240,25 +261,10 @@ async def rotate_incoming(
     ip: str | None,
 ) -> tuple[IncomingWebhook, str]:
     """A new secret for the hook (shown once); the old URL stops working at once."""
-    hook = await session.get(IncomingWebhook, hook_id, with_for_update=True)
-    if hook is None or not await discussion.can_read_channel(session, principal, hook.channel_id):
-        raise NotFound(f"No incoming webhook {hook_id}.")
-    await _require_hook_manager(session, principal, hook.channel_id)
-    check_version(hook.version, expected_version, incoming_read(hook).model_dump(mode="json"))
+    hook = await _incoming_to_change(session, principal, hook_id, expected_version)
     secret = new_token(INCOMING_SECRET_PREFIX)
     hook.secret_hash = token_digest(secret)
-    hook.version += 1
-    session.add(hook)
-    await session.flush()
-    await _record_incoming(session, hook, "updated", principal.user_id)
-    await identity.audit(
-        session,
-        "incoming_webhook.rotated",
-        actor_id=principal.user_id,
-        ip=ip,
-        target_type="incoming_webhook",
-        target_id=hook.id,
-    )
+    await _save_incoming_change(session, principal, hook, "incoming_webhook.rotated", ip)
     return hook, secret
 
 
