@@ -248,17 +248,7 @@ function Counterparts(props: CounterpartProps) {
         <div class="table-scroll">
           <table class="data-table" data-testid="counterparts">
             <caption class="visually-hidden">{t('dir.counterpartsCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('dir.col.partnership')}</th>
-                <th scope="col">{t('dir.col.sector')}</th>
-                <th scope="col">{t('dir.col.kr')}</th>
-                <th scope="col">{t('dir.col.cn')}</th>
-                <th scope="col">{t('dir.col.since')}</th>
-                <th scope="col">{t('dir.col.history')}</th>
-                {canEdit && <th scope="col">{t('dir.col.actions')}</th>}
-              </tr>
-            </thead>
+            <PairsHead until={false} actions={canEdit} />
             {list.map((c) => (
               <CounterpartRows
                 key={c.id}
@@ -278,17 +268,7 @@ function Counterparts(props: CounterpartProps) {
           <div class="table-scroll">
             <table class="data-table" data-testid="ended-counterparts">
               <caption class="visually-hidden">{t('dir.endedCaption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dir.col.partnership')}</th>
-                  <th scope="col">{t('dir.col.sector')}</th>
-                  <th scope="col">{t('dir.col.kr')}</th>
-                  <th scope="col">{t('dir.col.cn')}</th>
-                  <th scope="col">{t('dir.col.since')}</th>
-                  <th scope="col">{t('dir.col.until')}</th>
-                  <th scope="col">{t('dir.col.history')}</th>
-                </tr>
-              </thead>
+              <PairsHead until={true} actions={false} />
               {ended.map((c) => (
                 <CounterpartRows key={c.id} c={c} columns={7} offline={offline} {...row} testId="ended-counterpart" />
               ))}
@@ -297,6 +277,24 @@ function Counterparts(props: CounterpartProps) {
         </>
       )}
     </section>
+  );
+}
+
+/** The header of a table of pairs: current ones (with actions for administrators) or ended. */
+function PairsHead({ until, actions }: { until: boolean; actions: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{t('dir.col.partnership')}</th>
+        <th scope="col">{t('dir.col.sector')}</th>
+        <th scope="col">{t('dir.col.kr')}</th>
+        <th scope="col">{t('dir.col.cn')}</th>
+        <th scope="col">{t('dir.col.since')}</th>
+        {until && <th scope="col">{t('dir.col.until')}</th>}
+        <th scope="col">{t('dir.col.history')}</th>
+        {actions && <th scope="col">{t('dir.col.actions')}</th>}
+      </tr>
+    </thead>
   );
 }
 
