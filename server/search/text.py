@@ -138,6 +138,7 @@ def _classify(ch: str) -> int:
 # --- normalization ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_ignorable(ch: str) -> bool:
     cp = ord(ch)
     return (
@@ -154,17 +155,44 @@ def _accent_base(cp: int) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16384)
+def _may_fold(ch: str) -> bool:
+    """A precomposed accented letter, or a combining mark: what folding may change."""
+    cp = ord(ch)
+    return (cp > 0x7F and _accent_base(cp)) or unicodedata.combining(ch) != 0
+
+
+# Runs that folding leaves as they are: ASCII (each character may carry a following accent)
+# and CJK syllables, ideographs and kana (none may; the kana block's two combining sound
+# marks, U+3099 and U+309A, are left out of it).
+_FOLD_RUNS: Final = re.compile(
+    r"([\x00-\x7f]+)|([\u3040-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]+)|(.)",
+    re.DOTALL,
+)
+
+
 def _fold_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
+    """Drop the combining accents of Latin, Greek and Cyrillic letters (``café`` -> ``cafe``).
+
+    Only accented letters and combining marks are decomposed: decomposing everything split
+    every Hangul syllable into jamo and made a long Korean message cost a tenth of a second."""
     out: list[str] = []
-    base_ok = False
-    for ch in decomposed:
-        if unicodedata.combining(ch):
-            if base_ok:
-                continue
-        else:
+    base_ok = False  # the last base letter takes no accents
+    for ascii_run, cjk_run, ch in _FOLD_RUNS.findall(text):
+        if ascii_run or cjk_run:
+            out.append(ascii_run or cjk_run)
+            base_ok = bool(ascii_run)
+        elif not _may_fold(ch):
+            out.append(ch)
             base_ok = _accent_base(ord(ch))
-        out.append(ch)
+        else:
+            for part in unicodedata.normalize("NFD", ch):
+                if unicodedata.combining(part):
+                    if base_ok:
+                        continue
+                else:
+                    base_ok = _accent_base(ord(part))
+                out.append(part)
     return unicodedata.normalize("NFC", "".join(out))
 
 
@@ -225,6 +253,7 @@ def _pieces(norm: str) -> Iterator[_Piece]:
             i += 1
 
 
+@functools.lru_cache(maxsize=65536)  # CJK bigrams repeat: a text's vocabulary is small
 def _encode(term: str) -> str:
     if _ASCII_TERM.fullmatch(term) and not term.startswith(ENCODED_PREFIX):
         return term

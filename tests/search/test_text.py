@@ -109,6 +109,16 @@ def test_normalization() -> None:
     assert index_terms(unicodedata.normalize("NFD", KO)) == index_terms(KO)
 
 
+def test_accents_fold_only_on_latin_greek_and_cyrillic_letters() -> None:
+    # A combining accent is dropped after any Latin, Greek or Cyrillic letter, precomposed,
+    # decomposed, or after a letter beyond ASCII such as ł ...
+    assert index_terms("cafe\u0301 ΑΘΉΝΑ Ёлка") == index_terms("cafe αθηνα елка")
+    assert index_terms("ł\u0301ódź") == index_terms("łodz")
+    assert index_terms("ł\u309a") == index_terms("ł")  # even a kana sound mark
+    # ... but kept on kana, where the sound mark makes another letter (か + ゛ is が).
+    assert index_terms("か\u3099") == index_terms("が") != index_terms("か")
+
+
 def test_ascii_words_that_look_encoded_are_encoded() -> None:
     # A literal word "zx0531704eac" must not collide with the encoding of 北京.
     assert index_terms("zx0531704eac") != index_terms("北京")
