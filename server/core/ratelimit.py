@@ -40,7 +40,10 @@ class MemoryRateLimiter:
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
         now = self._clock()
-        _, times = self._logs.setdefault(key, (window_seconds, deque()))
+        entry = self._logs.get(key)
+        if entry is None:  # not setdefault: that would build a deque on every hit
+            entry = self._logs[key] = (window_seconds, deque())
+        times = entry[1]
         while times and times[0] <= now - window_seconds:
             times.popleft()
         if len(times) >= limit:
