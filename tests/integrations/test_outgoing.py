@@ -437,6 +437,9 @@ async def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_at_con
 
     monkeypatch.setattr(egress, "resolve", rebinding)
     app.state.settings.webhook_allow_private = False
+    # One attempt only while the test looks: a quick retry would add lookups of its own.
+    app.state.settings.webhook_backoff_base_seconds = 60
+    app.state.settings.webhook_backoff_max_seconds = 60
     hook = await _subscribe(
         client,
         world.seoul,
