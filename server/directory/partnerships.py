@@ -153,6 +153,8 @@ async def update_partnership(
     for name in ("kind", "status", "notes"):
         if name in fields and fields[name] is None:
             raise service.invalid(f"{name} cannot be null.", "invalid_input", name)
+    if all(getattr(partnership, name) == value for name, value in fields.items()):
+        return partnership  # Nothing changes: no new version, no change row, no audit entry.
     if fields.get("status") not in (None, "ended") and partnership.status == "ended":
         await _ensure_no_open_partnership(
             session, partnership.member_city_id, partnership.partner_city_id, partnership_id

@@ -216,6 +216,7 @@ async def _ensure_city_name_free(
         raise Conflict(
             f"A city named {name!r} already exists in this country and region.",
             code="city_exists",
+            errors=[{"field": "name", "message": "taken in this country and region"}],
         )
 
 
@@ -286,17 +287,39 @@ async def update_city(
     if "name" in fields and fields["name"] is None:
         raise invalid("A city needs a name.", "invalid_input", "name")
     name = fields.get("name", city.name)
+    name_lang = fields.get("name_lang") or city.name_lang
+    translations = (
+        data.translations.as_dict() if data.translations is not None else dict(city.translations)
+    )
+    if name_lang != city.name_lang and "name" not in fields:
+        # Only the original's language changes: its text in that language is the translation
+        # there, and the old name stays as the translation in its own language.
+        name = translations.get(name_lang) or ""
+        if not name:
+            raise invalid(
+                f"Give the name in {name_lang} (as name or as its translation) to make "
+                f"{name_lang} the original language.",
+                "name_required",
+                "name",
+            )
+        translations.setdefault(city.name_lang, city.name)
     region_id = fields.get("region_id", city.region_id)
     if "region_id" in fields:
         await _check_region(session, region_id, city.country)
+    translations = name_translations(name_lang, translations)
+    if (name, name_lang, translations, region_id) == (
+        city.name,
+        city.name_lang,
+        city.translations,
+        city.region_id,
+    ):
+        return city  # Nothing changes: no new version, no change row, no audit entry.
     if name != city.name or region_id != city.region_id:
         await _ensure_city_name_free(session, city.country, region_id, name, city.id)
-    name_lang = fields.get("name_lang") or city.name_lang
-    translations = data.translations if data.translations is not None else dict(city.translations)
     city.name = name
     city.region_id = region_id
     city.name_lang = name_lang
-    city.translations = name_translations(name_lang, translations)
+    city.translations = translations
     city.version += 1
     city.updated_at = utcnow()
     session.add(city)
@@ -317,7 +340,11 @@ async def create_sector(
     require_admin(actor)
     taken = await session.execute(select(col(Sector.id)).where(col(Sector.code) == data.code))
     if taken.first() is not None:
-        raise Conflict(f"The sector code {data.code!r} is taken.", code="sector_exists")
+        raise Conflict(
+            f"The sector code {data.code!r} is taken.",
+            code="sector_exists",
+            errors=[{"field": "code", "message": "taken"}],
+        )
     sector = Sector(
         code=data.code,
         name=data.name,

@@ -132,6 +132,80 @@ async def test_patch_city_and_partnership_with_if_match(
     assert "partnership.updated" in await _audit_actions(app)
 
 
+async def test_changing_only_the_original_language_swaps_the_name_with_its_translation(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    beijing = (await seoul_beijing(client, admin))["beijing"]
+    swapped = await client.patch(
+        f"/api/v1/cities/{beijing['id']}",
+        json={"name_lang": "en"},
+        headers={**admin.headers, "If-Match": "1"},
+    )
+    assert swapped.status_code == 200, swapped.text
+    city = swapped.json()
+    assert (city["name"], city["name_lang"]) == ("Beijing", "en")
+    # The Chinese name is kept as a translation, not lost.
+    assert city["translations"] == {"zh-Hans": "北京", "ko": "베이징"}
+
+
+async def test_a_new_original_language_without_a_name_in_it_is_refused(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    seoul = (await seoul_beijing(client, admin))["seoul"]
+    await client.patch(
+        f"/api/v1/cities/{seoul['id']}",
+        json={"translations": {"zh-Hans": "首尔"}},
+        headers={**admin.headers, "If-Match": "1"},
+    )
+    before = await row_counts(app, DIRECTORY_TABLES)
+    refused = await client.patch(
+        f"/api/v1/cities/{seoul['id']}",
+        json={"name_lang": "en"},
+        headers={**admin.headers, "If-Match": "2"},
+    )
+    body = assert_problem(refused, 422, "name_required")
+    assert body["errors"][0]["field"] == "name"
+    assert await row_counts(app, DIRECTORY_TABLES) == before
+
+
+async def test_a_patch_that_changes_nothing_writes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    made = await seoul_beijing(client, admin)
+    before = await row_counts(app, (*DIRECTORY_TABLES, "audit_log"))
+    for path, body in (
+        (f"/cities/{made['seoul']['id']}", {}),
+        (
+            f"/cities/{made['seoul']['id']}",
+            {"name": "서울", "translations": {"en": "Seoul", "zh-Hans": "首尔"}},
+        ),
+        (f"/partnerships/{made['partnership']['id']}", {}),
+        (f"/partnerships/{made['partnership']['id']}", {"kind": "sister", "status": "active"}),
+    ):
+        same = await client.patch(
+            f"/api/v1{path}", json=body, headers={**admin.headers, "If-Match": "1"}
+        )
+        assert same.status_code == 200, same.text
+        assert same.json()["version"] == 1
+    assert await row_counts(app, (*DIRECTORY_TABLES, "audit_log")) == before
+
+
+async def test_a_taken_city_name_is_a_conflict_on_the_name_field(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    made = await seoul_beijing(client, admin)
+    taken = await client.post(
+        "/api/v1/cities",
+        json={"name": "서울", "country": "KR", "region_id": made["seoul_region"]["id"]},
+        headers=admin.headers,
+    )
+    assert assert_problem(taken, 409, "city_exists")["errors"][0]["field"] == "name"
+
+
 async def test_member_cannot_write_and_nothing_is_written(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
