@@ -216,7 +216,7 @@ async def _ensure_city_name_free(
         raise Conflict(
             f"A city named {name!r} already exists in this country and region.",
             code="city_exists",
-            errors=[{"field": "name", "message": "taken in this country and region"}],
+            errors=[{"field": "name", "message": "already exists in this country and region"}],
         )
 
 
@@ -343,7 +343,7 @@ async def create_sector(
         raise Conflict(
             f"The sector code {data.code!r} is taken.",
             code="sector_exists",
-            errors=[{"field": "code", "message": "taken"}],
+            errors=[{"field": "code", "message": "already taken by another sector"}],
         )
     sector = Sector(
         code=data.code,

@@ -171,12 +171,24 @@ async def test_an_administrator_offline_sees_the_edit_controls_disabled(
             await expect(control).to_be_disabled()
             await expect(control).to_have_attribute("aria-describedby", hint_id)
         await expect(counterpart.get_by_test_id("counterpart-history-toggle")).to_be_disabled()
+        # So are those of partnerships, cities and sectors, each card saying why.
+        others = []
+        for name in ("partnership", "city", "sector"):
+            card_hint = page.get_by_test_id(f"{name}-offline-hint")
+            await expect(card_hint).to_contain_text("changes need a connection to the server")
+            controls = [page.get_by_test_id(f"{name}-add")]
+            if name != "sector":  # sectors are added, never edited
+                controls.append(page.get_by_test_id(f"{name}-edit").first)
+            for control in controls:
+                await expect(control).to_be_disabled()
+                await expect(control).to_have_attribute("aria-describedby", f"{name}-offline-hint")
+            others += controls
 
         # Back online: the answer comes, the notice goes, the controls work again.
         await page.context.set_offline(False)
         await expect(page.get_by_test_id("saved-copy-notice")).to_have_count(0)
         await expect(hint).to_have_count(0)
-        for control in (add, edit, end):
+        for control in (add, edit, end, *others):
             await expect(control).to_be_enabled()
         await add.click()
         await expect(page.get_by_test_id("counterpart-form")).to_be_visible()

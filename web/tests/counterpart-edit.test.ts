@@ -3,19 +3,19 @@ import { directoryEndpoints, type Counterpart, type Partnership } from '../src/a
 import type { Organization, User } from '../src/api/types';
 import {
   changedFields,
+  counterpartFieldOf,
   createBody,
   draftOf,
   emptyDraft,
   endedSlots,
-  hasErrors,
   intendedChange,
-  mayEditDirectory,
   officialsOf,
   openPartnerships,
-  serverErrors,
   validateChange,
   validateCreate,
 } from '../src/data/counterpartEdit';
+import { mayEditDirectory } from '../src/data/directoryEdit';
+import { fieldErrors, hasErrors } from '../src/data/editForm';
 import { apiWith, fakeFetch } from './helpers';
 
 const pair = (over: Partial<Counterpart> = {}): Counterpart => ({
@@ -117,12 +117,12 @@ describe('changing holders', () => {
 
 describe('server errors', () => {
   it('puts field messages next to their fields and keeps the rest', () => {
-    const out = serverErrors([
+    const out = fieldErrors([
       { field: 'kr_user_id', message: 'User 11 is not an active official.' },
       { field: 'body.cn_user_id', message: 'Input should be a valid integer' },
       { field: 'extra', message: 'Extra inputs are not permitted' },
       { field: '', message: 'Bad body' },
-    ]);
+    ], counterpartFieldOf);
     expect(out.fields).toEqual({ kr_user_id: 'User 11 is not an active official.', cn_user_id: 'Input should be a valid integer' });
     expect(out.other).toEqual(['extra: Extra inputs are not permitted', 'Bad body']);
   });

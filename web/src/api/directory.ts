@@ -1,9 +1,10 @@
 /**
  * The exchange directory, meeting series and dashboard: shapes (from the server's schemas,
  * docs/directory.md and docs/meetings.md) and typed calls. These screens read straight from
- * REST; the only writes are the counterpart pairs an administrator keeps current from the
- * directory screen (the rest is edited by CSV import or the API). Writes are online-only:
- * nothing changes on screen until the server has answered 2xx.
+ * REST. Administrators write cities, partnerships, sectors (add only: the server has no PATCH
+ * for them) and counterpart pairs from the directory screen; regions and the glossary are
+ * edited by CSV import or the API. Writes are online-only: nothing changes on screen until the
+ * server has answered 2xx.
  */
 import type { ApiClient } from './client';
 import type { IsoDate, IsoDateTime, Lang, Organization, Page, Translations, User } from './types';
@@ -35,6 +36,22 @@ export interface City extends Named {
   version: number;
 }
 
+/** A name as the server takes it: the original in `name_lang`, the other languages beside it. */
+export interface NameBody {
+  name: string;
+  name_lang: Lang;
+  translations: Translations;
+}
+
+/** POST /cities (the country never changes afterwards). */
+export interface CityCreate extends NameBody {
+  country: Country;
+  region_id: number | null;
+}
+
+/** PATCH /cities/{id}: `translations` replaces all of them; `region_id: null` takes the city out of its region. */
+export type CityUpdate = Partial<NameBody & { region_id: number | null }>;
+
 export type PartnershipKind = 'sister' | 'friendly';
 export type PartnershipStatus = 'active' | 'suspended' | 'ended';
 
@@ -49,12 +66,30 @@ export interface Partnership {
   version: number;
 }
 
+/** POST /partnerships: a Korean member city and a Chinese partner city. */
+export interface PartnershipCreate {
+  member_city_id: number;
+  partner_city_id: number;
+  kind: PartnershipKind;
+  signed_on: IsoDate | null;
+  status: PartnershipStatus;
+  notes: string;
+}
+
+/** PATCH /partnerships/{id}: the cities of a partnership do not change. */
+export type PartnershipUpdate = Partial<Pick<PartnershipCreate, 'kind' | 'signed_on' | 'status' | 'notes'>>;
+
 export interface Sector extends Named {
   id: number;
   code: string;
   name_lang: string;
   translations: Record<string, string>;
   version: number;
+}
+
+/** POST /sectors (there is no PATCH: a sector is kept as it was added). */
+export interface SectorCreate extends NameBody {
+  code: string;
 }
 
 export interface Counterpart {
@@ -233,6 +268,20 @@ export function directoryEndpoints(api: ApiClient) {
       api.get<Page<GlossaryTerm>>('/glossary', { q: q.trim() || undefined, sector_id: sectorId ?? undefined, limit: 200 }),
     users: () => list<User>('/users'),
     organizations: () => list<Organization>('/organizations'),
+    city: (id: number) => api.get<City>(`/cities/${id}`),
+    partnership: (id: number) => api.get<Partnership>(`/partnerships/${id}`),
+    /** Creates carry an Idempotency-Key: a resend (after a timeout) returns the first answer, not a second entity. */
+    createCity: (body: CityCreate, idempotencyKey: string) =>
+      api.post<City>('/cities', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    /** Edits carry the version they were made on: 412 with the current state when it is stale. */
+    changeCity: (id: number, version: number, body: CityUpdate) =>
+      api.patch<City>(`/cities/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    createPartnership: (body: PartnershipCreate, idempotencyKey: string) =>
+      api.post<Partnership>('/partnerships', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    changePartnership: (id: number, version: number, body: PartnershipUpdate) =>
+      api.patch<Partnership>(`/partnerships/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    createSector: (body: SectorCreate, idempotencyKey: string) =>
+      api.post<Sector>('/sectors', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     /** The Idempotency-Key makes a resend (after a timeout) return the first answer, not a second pair. */
     createCounterpart: (body: CounterpartCreate, idempotencyKey: string) =>
       api.post<Counterpart>('/counterparts', body, { headers: { 'Idempotency-Key': idempotencyKey } }),

@@ -1,11 +1,12 @@
 /**
  * Pure rules of the counterpart form on the directory screen (tested in
- * tests/counterpart-edit.test.ts): who may write, what a draft must hold, which body goes to
- * the server, and how the server's field errors land next to the fields.
+ * tests/counterpart-edit.test.ts): what a draft must hold, which body goes to the server, and
+ * how the server's field errors land next to the fields. What every directory form shares
+ * (diffs, missing fields, server errors) is in editForm.ts; who may write, in directoryEdit.ts.
  */
 import type { Counterpart, CounterpartCreate, CounterpartUpdate, Partnership } from '../api/directory';
-import type { FieldError, Lang, Organization, User } from '../api/types';
-import type { MessageKey } from '../i18n';
+import type { Lang, Organization, User } from '../api/types';
+import { changed, hasErrors, lastPartIn, missing, onTopOf, type DraftErrors as FormErrors } from './editForm';
 
 export type CounterpartField = 'partnership_id' | 'sector_id' | 'kr_user_id' | 'cn_user_id';
 export const COUNTERPART_FIELDS: readonly CounterpartField[] = ['partnership_id', 'sector_id', 'kr_user_id', 'cn_user_id'];
@@ -14,15 +15,7 @@ export const COUNTERPART_FIELDS: readonly CounterpartField[] = ['partnership_id'
 export type CounterpartDraft = Record<CounterpartField, number | null>;
 
 /** Problems found before sending, as message keys; `form` is about the draft as a whole. */
-export type DraftErrors = Partial<Record<CounterpartField | 'form', MessageKey>>;
-
-/**
- * The server writes counterparts for administrators only (server/directory/api.py:
- * AdminPrincipal = role "admin", not a bot), so the client offers editing to them alone.
- */
-export function mayEditDirectory(user: Pick<User, 'role' | 'is_bot'> | null | undefined): boolean {
-  return !!user && user.role === 'admin' && !user.is_bot;
-}
+export type DraftErrors = FormErrors<CounterpartField>;
 
 export function emptyDraft(): CounterpartDraft {
   return { partnership_id: null, sector_id: null, kr_user_id: null, cn_user_id: null };
@@ -42,16 +35,9 @@ export function openPartnerships(list: Partnership[]): Partnership[] {
   return list.filter((p) => p.status !== 'ended');
 }
 
-/** The required fields that are still empty, each marked "choose one". */
-function missing(draft: CounterpartDraft, fields: readonly CounterpartField[]): DraftErrors {
-  const errors: DraftErrors = {};
-  for (const f of fields) if (draft[f] === null) errors[f] = 'dir.edit.required';
-  return errors;
-}
-
 /** A new pair: every field chosen, and its slot not already held (the server would say 409). */
 export function validateCreate(draft: CounterpartDraft, current: Counterpart[]): DraftErrors {
-  const errors = missing(draft, COUNTERPART_FIELDS);
+  const errors: DraftErrors = missing(draft, COUNTERPART_FIELDS, 'dir.edit.required');
   if (draft.partnership_id !== null && draft.sector_id !== null) {
     const key = slotKey({ partnership_id: draft.partnership_id, sector_id: draft.sector_id });
     if (current.some((c) => c.ended_at === null && slotKey(c) === key)) errors.sector_id = 'dir.edit.slotTaken';
@@ -61,13 +47,9 @@ export function validateCreate(draft: CounterpartDraft, current: Counterpart[]):
 
 /** A change of holders: both sides chosen, and at least one of them different. */
 export function validateChange(base: Counterpart, draft: CounterpartDraft): DraftErrors {
-  const errors = missing(draft, ['kr_user_id', 'cn_user_id']);
-  if (Object.keys(errors).length === 0 && Object.keys(changedFields(base, draft)).length === 0) errors.form = 'dir.edit.unchanged';
+  const errors: DraftErrors = missing(draft, ['kr_user_id', 'cn_user_id'], 'dir.edit.required');
+  if (!hasErrors(errors) && Object.keys(changedFields(base, draft)).length === 0) errors.form = 'dir.edit.unchanged';
   return errors;
-}
-
-export function hasErrors(errors: DraftErrors): boolean {
-  return Object.keys(errors).length > 0;
 }
 
 /** The POST body; call after validateCreate found nothing. */
@@ -80,16 +62,18 @@ export function createBody(draft: CounterpartDraft): CounterpartCreate {
   return { partnership_id: need('partnership_id'), sector_id: need('sector_id'), kr_user_id: need('kr_user_id'), cn_user_id: need('cn_user_id') };
 }
 
+/** The two holders of a pair: all a PATCH may change. */
+function holders(c: Pick<Counterpart, 'kr_user_id' | 'cn_user_id'>): Required<CounterpartUpdate> {
+  return { kr_user_id: c.kr_user_id, cn_user_id: c.cn_user_id };
+}
+
 /**
  * The PATCH body: only the holders that differ from `base`. Sending an unchanged side would be
  * harmless today, but after a conflict `base` is someone else's newer pair, and a side the user
  * did not touch must not undo their change.
  */
 export function changedFields(base: Counterpart, draft: CounterpartDraft): CounterpartUpdate {
-  const body: CounterpartUpdate = {};
-  if (draft.kr_user_id !== null && draft.kr_user_id !== base.kr_user_id) body.kr_user_id = draft.kr_user_id;
-  if (draft.cn_user_id !== null && draft.cn_user_id !== base.cn_user_id) body.cn_user_id = draft.cn_user_id;
-  return body;
+  return changed(holders(base), { kr_user_id: draft.kr_user_id ?? base.kr_user_id, cn_user_id: draft.cn_user_id ?? base.cn_user_id });
 }
 
 /**
@@ -97,34 +81,11 @@ export function changedFields(base: Counterpart, draft: CounterpartDraft): Count
  * a conflict on top of the newer pair, so only the sides they touched move.
  */
 export function intendedChange(opened: Counterpart, draft: CounterpartDraft, latest: Counterpart): CounterpartUpdate {
-  const mine = changedFields(opened, draft);
-  const body: CounterpartUpdate = {};
-  if (mine.kr_user_id !== undefined && mine.kr_user_id !== latest.kr_user_id) body.kr_user_id = mine.kr_user_id;
-  if (mine.cn_user_id !== undefined && mine.cn_user_id !== latest.cn_user_id) body.cn_user_id = mine.cn_user_id;
-  return body;
+  return changed(holders(latest), onTopOf(holders(latest), changedFields(opened, draft)));
 }
 
-export interface ServerErrors {
-  /** Messages the server gave for a field of the form, shown next to that field. */
-  fields: Partial<Record<CounterpartField, string>>;
-  /** The rest ("field: message"), shown with the problem's detail. */
-  other: string[];
-}
-
-/** Sorts problem+json `errors` onto the form's fields ("body.kr_user_id" counts as kr_user_id). */
-export function serverErrors(errors: FieldError[]): ServerErrors {
-  const out: ServerErrors = { fields: {}, other: [] };
-  for (const e of errors) {
-    const name = e.field.split('.').pop() ?? '';
-    if ((COUNTERPART_FIELDS as readonly string[]).includes(name)) {
-      const f = name as CounterpartField;
-      out.fields[f] = out.fields[f] ? `${out.fields[f]} ${e.message}` : e.message;
-    } else {
-      out.other.push(e.field ? `${e.field}: ${e.message}` : e.message);
-    }
-  }
-  return out;
-}
+/** Where the server's field errors go on the form ("body.kr_user_id" counts as kr_user_id). */
+export const counterpartFieldOf = lastPartIn(COUNTERPART_FIELDS);
 
 /**
  * The people who may hold one side: active, not bots, of an organization of `country`, by
