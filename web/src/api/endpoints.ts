@@ -1,8 +1,8 @@
 /** Typed calls for each REST endpoint the screens use (paths from DESIGN.md, Public API v1). */
 import type { ApiClient } from './client';
 import type {
-  ActionItem, AgendaItem, Channel, LoginResponse, Meeting, Message, Minutes,
-  Organization, Page, SearchResponse, Thread, UploadConfirm, User,
+  ActionItem, AgendaItem, Channel, Lang, LoginResponse, Meeting, Message, MessageRevision, Minutes,
+  Organization, Page, SearchResponse, Thread, TranslationPut, UploadConfirm, User,
 } from './types';
 
 export function endpoints(api: ApiClient) {
@@ -24,6 +24,10 @@ export function endpoints(api: ApiClient) {
     thread: (threadId: number) => api.get<Thread>(`/threads/${threadId}`),
     messages: (threadId: number, cursor?: string | null) =>
       api.get<Page<Message>>(`/threads/${threadId}/messages`, { cursor, limit: 50 }),
+    /** Adds or replaces the message's translation into `lang`; answers the whole message. */
+    putTranslation: (messageId: number, lang: Lang, body: TranslationPut) =>
+      api.put<Message>(`/messages/${messageId}/translations/${encodeURIComponent(lang)}`, body),
+    messageHistory: (messageId: number) => api.get<MessageRevision[]>(`/messages/${messageId}/history`),
     markRead: (threadId: number, messageId: number) =>
       api.post<void>(`/threads/${threadId}/read`, { message_id: messageId }),
 

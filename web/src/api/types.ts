@@ -126,6 +126,20 @@ export interface Attachment {
   content_type: string;
   url: string;
 }
+/** PUT /messages/{id}/translations/{lang}: people may say human or reviewed; a bot's is always bot. */
+export interface TranslationPut {
+  body: string;
+  kind?: 'human' | 'reviewed';
+}
+/** GET /messages/{id}/history: the body a message had before each edit, oldest first. */
+export interface MessageRevision {
+  body_revision: number;
+  body: string;
+  lang: Lang;
+  edited_by: number;
+  /** When the edit replaced this body. */
+  replaced_at: IsoDateTime;
+}
 export interface Message {
   id: number;
   thread_id: number;
@@ -338,7 +352,8 @@ export interface ActionItem {
 
 /** Mutation names accepted by POST /sync/push, with their args. */
 export interface MutationArgs {
-  'message.create': { thread_id: number; body: string; lang: Lang };
+  /** attachment_ids: files uploaded first to POST /channels/{id}/attachments (at most 20). */
+  'message.create': { thread_id: number; body: string; lang: Lang; attachment_ids?: number[] };
   'message.edit': { message_id: number; body: string; lang?: Lang };
   'message.delete': { message_id: number };
   'reaction.set': { message_id: number; emoji: string; on: boolean };

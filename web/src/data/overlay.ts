@@ -3,7 +3,7 @@
  * so what you typed offline is on screen (marked "not sent yet") until the server has it.
  * Pure functions over plain data.
  */
-import type { ActionItem, AgendaItem, Decision, Lang, Message, MinutesSection, MutationArgs, User } from '../api/types';
+import type { ActionItem, AgendaItem, Attachment, Decision, Lang, Message, MinutesSection, MutationArgs, User } from '../api/types';
 import type { OutboxEntry } from '../sync/store';
 
 type Args<N extends keyof MutationArgs> = MutationArgs[N];
@@ -16,7 +16,11 @@ export interface ViewMessage extends Message {
   key: string;
 }
 
-export function overlayMessages(messages: Message[], pending: OutboxEntry[], threadId: number, me: User | null): ViewMessage[] {
+/**
+ * `attachment` names the files of a queued message (uploaded already, known by id); one it
+ * does not know is shown by number.
+ */
+export function overlayMessages(messages: Message[], pending: OutboxEntry[], threadId: number, me: User | null, attachment: (id: number) => Attachment | undefined = () => undefined): ViewMessage[] {
   const byId = new Map<number, ViewMessage>();
   for (const m of messages) if (m.thread_id === threadId) byId.set(m.id, { ...m, key: `m${m.id}` });
   const extra: ViewMessage[] = [];
@@ -39,7 +43,7 @@ export function overlayMessages(messages: Message[], pending: OutboxEntry[], thr
         version: 0,
         reactions: [],
         translations: [],
-        attachments: [],
+        attachments: (a.attachment_ids ?? []).map((id) => attachment(id) ?? { id, filename: `#${id}`, size: 0, content_type: '', url: `/api/v1/attachments/${id}` }),
         pending: true,
         localBody: true,
       });

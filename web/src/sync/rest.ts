@@ -22,7 +22,8 @@ export function restCall(m: WireMutation): Call {
   switch (m.name) {
     case 'message.create': {
       const x = args('message.create');
-      return { method: 'POST', path: `/threads/${x.thread_id}/messages`, body: { body: x.body, lang: x.lang }, create: true };
+      const files = x.attachment_ids?.length ? { attachment_ids: x.attachment_ids } : {};
+      return { method: 'POST', path: `/threads/${x.thread_id}/messages`, body: { body: x.body, lang: x.lang, ...files }, create: true };
     }
     case 'message.edit': {
       const x = args('message.edit');
