@@ -9,6 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import (
     SCREENSHOTS,
+    ApiCall,
     JointMeeting,
     World,
     goto,
@@ -78,9 +79,20 @@ async def test_a_beijing_official_starts_in_chinese_from_the_profile(
 
 @pytest.mark.parametrize("lang", ["ko", "zh-Hans", "en"])
 async def test_screenshots_of_the_main_screens_in_each_language(
-    browser: Browser, world: World, meeting: JointMeeting, lang: str
+    browser: Browser, world: World, meeting: JointMeeting, api: ApiCall, lang: str
 ) -> None:
-    """Channels, a thread, the meetings list and a meeting page, saved as small PNGs."""
+    """Channels, a thread (its Korean message with Li's Chinese translation beside it), the
+    meetings list and a meeting page, saved as small PNGs."""
+    messages = await api(
+        world.server, world.beijing_official, "GET", f"/threads/{world.thread_id}/messages"
+    )
+    await api(
+        world.server,
+        world.beijing_official,
+        "PUT",
+        f"/messages/{messages['items'][0]['id']}/translations/zh-Hans",
+        {"body": "你好，**欢迎**。"},
+    )
     page = await new_page(browser, locale="en-US", timezone="Asia/Seoul")
     await page.set_viewport_size({"width": 1000, "height": 700})
     await login(page, world.url, world.seoul_official)
@@ -98,6 +110,9 @@ async def test_screenshots_of_the_main_screens_in_each_language(
     await shot("channels")
     await goto(page, f"/threads/{world.thread_id}")
     await expect(page.get_by_test_id("message-item")).to_have_count(1)
+    if lang != "zh-Hans":  # the translation in the reader's language is shown; others on demand
+        await page.get_by_test_id("translations-toggle").click()
+    await expect(page.get_by_test_id("translation")).to_have_count(1)
     await shot("thread")
     await goto(page, "/meetings")
     await expect(page.get_by_test_id("meeting-item")).to_contain_text(MEETING_TITLE[lang])
