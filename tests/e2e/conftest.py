@@ -13,9 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from server.core.config import Settings
+from server.demo import DEMO_PASSWORD, load_demo
 from server.identity.models import Organization
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, Person, make_org, make_user
@@ -218,15 +219,35 @@ async def new_page(browser: Browser, *, locale: str = "en-US", timezone: str = "
     return page
 
 
-async def login(page: Page, base_url: str, who: Person, path: str = "/") -> None:
-    """Signs in through the login form, then opens ``path``."""
+async def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Signs in through the login form and waits for the signed-in shell."""
     await page.goto(base_url + "/")
-    await page.get_by_test_id("login-username").fill(who.user.username)
-    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-username").fill(username)
+    await page.get_by_test_id("login-password").fill(password)
     await page.get_by_test_id("login-submit").click()
     await page.get_by_test_id("logout").wait_for()
+
+
+async def login(page: Page, base_url: str, who: Person, path: str = "/") -> None:
+    """Signs ``who`` in through the login form, then opens ``path``."""
+    await sign_in(page, base_url, who.user.username)
     if path != "/":
         await goto(page, path)
+
+
+async def both_delegations_in_the_thread(browser: Browser, world: World) -> tuple[Page, Page]:
+    """Kim (Seoul, Korean) and Li (Beijing, Chinese) each on the world's thread, live, and
+    subscribed to its channel: each sees the other online there."""
+    seoul = await new_page(browser, locale="ko-KR", timezone="Asia/Seoul")
+    beijing = await new_page(browser, locale="zh-CN", timezone="Asia/Shanghai")
+    thread = f"/threads/{world.thread_id}"
+    await login(seoul, world.url, world.seoul_official, thread)
+    await login(beijing, world.url, world.beijing_official, thread)
+    await live_ready(seoul)
+    await live_ready(beijing)
+    await expect(seoul.get_by_test_id("presence")).to_contain_text("Li.Beijing")
+    await expect(beijing.get_by_test_id("presence")).to_contain_text("Kim.Seoul")
+    return seoul, beijing
 
 
 async def goto(page: Page, path: str) -> None:
@@ -240,3 +261,57 @@ async def goto(page: Page, path: str) -> None:
 async def live_ready(page: Page) -> None:
     """Waits until the page's WebSocket to /api/v1/ws is open (``<html data-live="open">``)."""
     await page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
+
+
+# ---- the demo data (server/demo.py), for the directory screens ------------------------------
+
+
+@pytest.fixture
+async def demo_server(live_server: LiveServer) -> LiveServer:
+    """The served app (built client, free port) with the demo data."""
+    async with live_server.app.state.db.transaction() as session:
+        await load_demo(session)
+    return live_server
+
+
+@dataclass
+class AdminApi:
+    """REST calls as the demo administrator: "someone else" working at the same time."""
+
+    url: str
+    token: str
+
+    async def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        auth = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        async with httpx.AsyncClient(base_url=self.url, headers=auth) as client:
+            response = await client.request(method, f"/api/v1{path}", json=body)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    async def items(self, path: str) -> list[dict[str, Any]]:
+        return list((await self.call("GET", f"{path}?limit=200"))["items"])
+
+    async def user_id(self, username: str) -> int:
+        return int(next(u["id"] for u in await self.items("/users") if u["username"] == username))
+
+    async def current_pairs(self) -> list[dict[str, Any]]:
+        return list((await self.call("GET", "/counterparts"))["items"])
+
+    async def city_named(self, name: str) -> dict[str, Any]:
+        return next(c for c in await self.items("/cities") if c["name"] == name)
+
+    async def region_id(self, english: str) -> int:
+        regions = await self.items("/regions")
+        return int(next(r["id"] for r in regions if r["translations"].get("en") == english))
+
+
+@pytest.fixture
+async def admin_api(demo_server: LiveServer) -> AdminApi:
+    async with httpx.AsyncClient(base_url=demo_server.url) as client:
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD}
+        )
+    assert response.status_code == 200, response.text
+    return AdminApi(demo_server.url, response.json()["token"])

@@ -9,16 +9,13 @@ else" in between go straight to the API with httpx.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from server.demo import DEMO_PASSWORD, load_demo
+from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import new_page
+from tests.e2e.conftest import AdminApi, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,58 +24,12 @@ KIM, LEE = "김지현 [DEMO]", "이준호 [DEMO]"
 WANG, LI = "王芳 [DEMO]", "李伟 [DEMO]"
 
 
-@pytest.fixture
-async def demo_server(live_server: LiveServer) -> LiveServer:
-    """The served app (tests/e2e/conftest.py: built client, free port) with the demo data."""
-    async with live_server.app.state.db.transaction() as session:
-        await load_demo(session)
-    return live_server
-
-
-@dataclass
-class AdminApi:
-    """REST calls as the demo administrator: "someone else" working at the same time."""
-
-    url: str
-    token: str
-
-    async def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        auth = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        async with httpx.AsyncClient(base_url=self.url, headers=auth) as client:
-            response = await client.request(method, f"/api/v1{path}", json=body)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    async def user_id(self, username: str) -> int:
-        users = await self.call("GET", "/users?limit=200")
-        return next(u["id"] for u in users["items"] if u["username"] == username)
-
-    async def current_pairs(self) -> list[dict[str, Any]]:
-        return list((await self.call("GET", "/counterparts"))["items"])
-
-
-@pytest.fixture
-async def admin_api(demo_server: LiveServer) -> AdminApi:
-    async with httpx.AsyncClient(base_url=demo_server.url) as client:
-        response = await client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD}
-        )
-    assert response.status_code == 200, response.text
-    return AdminApi(demo_server.url, response.json()["token"])
-
-
 async def _open_directory(
     page: Page, base: str, username: str, nav_directory: str = "Directory"
 ) -> Locator:
     """Signs in, opens the directory (the link in the user's language) and waits for the
     counterpart rows; answers them."""
-    await page.goto(base + "/")
-    await page.get_by_test_id("login-username").fill(username)
-    await page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
+    await sign_in(page, base, username, DEMO_PASSWORD)
     await page.get_by_role("link", name=nav_directory, exact=True).click()
     rows = page.get_by_test_id("counterpart")
     await expect(rows.first).to_be_visible()

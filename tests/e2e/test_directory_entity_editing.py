@@ -9,65 +9,18 @@ and sectors. Changes made "by someone else" in between go straight to the API wi
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from server.demo import DEMO_PASSWORD, load_demo
+from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import new_page
+from tests.e2e.conftest import AdminApi, new_page, sign_in
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.e2e
 
 SEEDED_SECTORS = 9
-
-
-@pytest.fixture
-async def demo_server(live_server: LiveServer) -> LiveServer:
-    """The served app (tests/e2e/conftest.py: built client, free port) with the demo data."""
-    async with live_server.app.state.db.transaction() as session:
-        await load_demo(session)
-    return live_server
-
-
-class AdminApi:
-    """REST calls as the demo administrator: "someone else" working at the same time."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.url = url
-        self.token = token
-
-    async def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        auth = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        async with httpx.AsyncClient(base_url=self.url, headers=auth) as client:
-            response = await client.request(method, f"/api/v1{path}", json=body)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    async def items(self, path: str) -> list[dict[str, Any]]:
-        return list((await self.call("GET", f"{path}?limit=200"))["items"])
-
-    async def city_named(self, name: str) -> dict[str, Any]:
-        return next(c for c in await self.items("/cities") if c["name"] == name)
-
-    async def region_id(self, english: str) -> int:
-        regions = await self.items("/regions")
-        return int(next(r["id"] for r in regions if r["translations"].get("en") == english))
-
-
-@pytest.fixture
-async def admin_api(demo_server: LiveServer) -> AdminApi:
-    async with httpx.AsyncClient(base_url=demo_server.url) as client:
-        response = await client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD}
-        )
-    assert response.status_code == 200, response.text
-    return AdminApi(demo_server.url, response.json()["token"])
 
 
 async def _open_directory(
@@ -78,11 +31,7 @@ async def _open_directory(
     nav_directory: str = "Directory",
 ) -> None:
     """Signs in, opens the directory through its link and waits for the partnerships."""
-    await page.goto(base + "/")
-    await page.get_by_test_id("login-username").fill(username)
-    await page.get_by_test_id("login-password").fill(password)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
+    await sign_in(page, base, username, password)
     await page.get_by_role("link", name=nav_directory, exact=True).click()
     await expect(page.get_by_test_id("partnership").first).to_be_visible()
 

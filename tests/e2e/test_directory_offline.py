@@ -17,9 +17,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from server.demo import DEMO_PASSWORD, load_demo
+from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import goto, new_page
+from tests.e2e.conftest import goto, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -43,22 +43,6 @@ READ_COPY = """async (name) => {
     db.close();
   }
 }"""
-
-
-@pytest.fixture
-async def demo_server(live_server: LiveServer) -> LiveServer:
-    """The served app (tests/e2e/conftest.py: built client, free port) with the demo data."""
-    async with live_server.app.state.db.transaction() as session:
-        await load_demo(session)
-    return live_server
-
-
-async def _sign_in(page: Page, base: str, username: str) -> None:
-    await page.goto(base + "/")
-    await page.get_by_test_id("login-username").fill(username)
-    await page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
 
 
 async def _open_directory_online(page: Page, nav_directory: str) -> None:
@@ -88,7 +72,7 @@ async def test_an_official_reads_the_directory_offline_from_the_saved_copy(
     # A Seoul official's laptop in a meeting room in Berlin: times follow the profile (Seoul).
     page = await new_page(browser, locale="ko-KR", timezone="Europe/Berlin")
     try:
-        await _sign_in(page, demo_server.url, "seoul.kim")
+        await sign_in(page, demo_server.url, "seoul.kim", DEMO_PASSWORD)
         await _open_directory_online(page, "교류 명부")
         kim = await _user_id(page)
         assert await page.evaluate(READ_COPY, f"gyoryu-u{kim}") is not None
@@ -148,7 +132,7 @@ async def test_an_administrator_offline_sees_the_edit_controls_disabled(
 ) -> None:
     page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
     try:
-        await _sign_in(page, demo_server.url, "admin")
+        await sign_in(page, demo_server.url, "admin", DEMO_PASSWORD)
         await _open_directory_online(page, "Directory")
         add = page.get_by_test_id("counterpart-add")
         await expect(add).to_be_enabled()
@@ -202,7 +186,7 @@ async def test_another_official_on_the_same_browser_never_sees_the_first_ones_co
 ) -> None:
     page = await new_page(browser, locale="zh-CN", timezone="Asia/Shanghai")
     try:
-        await _sign_in(page, demo_server.url, "seoul.kim")
+        await sign_in(page, demo_server.url, "seoul.kim", DEMO_PASSWORD)
         await _open_directory_online(page, "교류 명부")
         kim = await _user_id(page)
         await goto(page, "/")

@@ -14,19 +14,11 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from server.demo import DEMO_PASSWORD, load_demo
+from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import SCREENSHOTS, new_page
+from tests.e2e.conftest import SCREENSHOTS, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def demo_server(live_server: LiveServer) -> LiveServer:
-    """The served app (tests/e2e/conftest.py: built client, free port) with the demo data."""
-    async with live_server.app.state.db.transaction() as session:
-        await load_demo(session)
-    return live_server
 
 
 @dataclass(frozen=True)
@@ -127,14 +119,6 @@ CASES = [
 ]
 
 
-async def _sign_in(page: Page, base: str, username: str) -> None:
-    await page.goto(base + "/")
-    await page.get_by_test_id("login-username").fill(username)
-    await page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
-
-
 async def _screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Viewport only (not the full page) keeps the PNGs small.
@@ -147,7 +131,7 @@ async def test_directory_series_and_dashboard_show_demo_data_in_each_language(
 ) -> None:
     page = await new_page(browser, locale=case.locale, timezone=case.timezone)
     try:
-        await _sign_in(page, demo_server.url, case.username)
+        await sign_in(page, demo_server.url, case.username, DEMO_PASSWORD)
         await expect(page.locator("html")).to_have_attribute("lang", case.lang)
 
         # Directory: the Seoul–Beijing sister-city partnership of 1993, in the reader's language.

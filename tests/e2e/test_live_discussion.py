@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.e2e.conftest import World, live_ready, login, new_page
+from tests.e2e.conftest import World, both_delegations_in_the_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -14,16 +14,7 @@ pytestmark = pytest.mark.e2e
 async def test_message_posted_in_seoul_appears_live_in_beijing_with_typing_indicator(
     browser: Browser, world: World
 ) -> None:
-    seoul = await new_page(browser, locale="ko-KR", timezone="Asia/Seoul")
-    beijing = await new_page(browser, locale="zh-CN", timezone="Asia/Shanghai")
-    thread = f"/threads/{world.thread_id}"
-    await login(seoul, world.url, world.seoul_official, thread)
-    await login(beijing, world.url, world.beijing_official, thread)
-    await live_ready(seoul)
-    await live_ready(beijing)
-    # Both are subscribed to the channel once each sees the other online there.
-    await expect(seoul.get_by_test_id("presence")).to_contain_text("Li.Beijing")
-    await expect(beijing.get_by_test_id("presence")).to_contain_text("Kim.Seoul")
+    seoul, beijing = await both_delegations_in_the_thread(browser, world)
 
     composer = seoul.get_by_test_id("composer-input")
     await composer.press_sequentially("베이징 대표단 여러분")

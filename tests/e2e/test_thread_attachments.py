@@ -12,7 +12,13 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from server.core.config import Settings
-from tests.e2e.conftest import ApiCall, World, live_ready, login, new_page
+from tests.e2e.conftest import (
+    ApiCall,
+    World,
+    both_delegations_in_the_thread,
+    login,
+    new_page,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -20,17 +26,9 @@ LIMIT = 300_000  # bytes the server takes per upload in these tests
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, web_dist: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The e2e settings with a small upload limit, so that a file over it is quick to make."""
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "data",
-        web_dist=web_dist,
-        demo=False,
-        redis_url=None,
-        log_level="WARNING",
-        max_upload_bytes=LIMIT,
-    )
+    return settings.model_copy(update={"max_upload_bytes": LIMIT})
 
 
 async def thread_messages(api: ApiCall, world: World) -> list[dict[str, Any]]:
@@ -53,14 +51,7 @@ def random_file(path: Path, size: int, seed: int) -> Path:
 async def test_attachment_uploads_with_progress_is_sent_and_downloads_the_same_bytes(
     browser: Browser, world: World, api: ApiCall, tmp_path: Path
 ) -> None:
-    seoul = await new_page(browser, locale="ko-KR", timezone="Asia/Seoul")
-    beijing = await new_page(browser, locale="zh-CN", timezone="Asia/Shanghai")
-    thread = f"/threads/{world.thread_id}"
-    await login(seoul, world.url, world.seoul_official, thread)
-    await login(beijing, world.url, world.beijing_official, thread)
-    await live_ready(seoul)
-    await live_ready(beijing)
-    await expect(beijing.get_by_test_id("presence")).to_contain_text("Kim.Seoul")
+    seoul, beijing = await both_delegations_in_the_thread(browser, world)
     data = random_file(tmp_path / "교류 계획 2027.pdf", 120_000, seed=1993)
 
     # A slow link (about 32 KB/s up) and a record of every value the progress bar shows.

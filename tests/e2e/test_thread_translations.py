@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import ApiCall, World, live_ready, login, new_page
+from tests.e2e.conftest import (
+    ApiCall,
+    World,
+    both_delegations_in_the_thread,
+    live_ready,
+    login,
+    new_page,
+)
 from tests.factories import make_bot, make_user
 
 pytestmark = pytest.mark.e2e
@@ -39,16 +46,7 @@ async def record_translation_counts(page: Page, message_id: int) -> None:
 async def test_chinese_translation_of_a_korean_message_shows_live_and_goes_stale_on_edit(
     browser: Browser, world: World
 ) -> None:
-    seoul = await new_page(browser, locale="ko-KR", timezone="Asia/Seoul")
-    beijing = await new_page(browser, locale="zh-CN", timezone="Asia/Shanghai")
-    thread = f"/threads/{world.thread_id}"
-    await login(seoul, world.url, world.seoul_official, thread)
-    await login(beijing, world.url, world.beijing_official, thread)
-    await live_ready(seoul)
-    await live_ready(beijing)
-    # Both are subscribed to the channel once each sees the other online there.
-    await expect(seoul.get_by_test_id("presence")).to_contain_text("Li.Beijing")
-    await expect(beijing.get_by_test_id("presence")).to_contain_text("Kim.Seoul")
+    seoul, beijing = await both_delegations_in_the_thread(browser, world)
 
     message_b = first_message(beijing)
     message_id = int(await message_b.get_attribute("data-message-id") or 0)
