@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -16,7 +17,12 @@ from server.changes import service as changes
 from server.changes.broker import make_broker
 from server.core.config import Settings, get_settings
 from server.core.db import Database
-from server.core.errors import install_error_handlers, problem
+from server.core.errors import (
+    PROBLEM_RESPONSES,
+    install_error_handlers,
+    problem,
+    problem_schemas,
+)
 from server.core.logging import configure_logging
 from server.core.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -92,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(MetricsMiddleware)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     # Routes are matched in order, one by one: the busiest (posting and reading messages)
     # come first.
     api.include_router(discussion_api.router)
@@ -107,7 +113,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(_health_router())
     _mount_web(app, settings)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Add the problem+json schema that every route's 4XX answer refers to."""
+    generate = app.openapi  # builds the document once, then answers the cached one
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        schema = generate()
+        if first:
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _health_router() -> APIRouter:
@@ -117,7 +138,10 @@ def _health_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        responses={503: {"description": "The database or Redis does not answer."}},
+    )
     async def readyz(request: Request) -> Response:
         checks: dict[str, str] = {}
         try:
@@ -134,7 +158,11 @@ def _health_router() -> APIRouter:
             status_code=200 if ready else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

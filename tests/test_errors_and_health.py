@@ -83,3 +83,65 @@ async def test_root_serves_a_page_that_links_the_api_docs(client: httpx.AsyncCli
     page = await client.get("/")
     assert page.status_code == 200
     assert "Gyoryu" in page.text and "/api/docs" in page.text
+
+
+async def test_a_json_body_that_is_not_utf8_is_malformed_json(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Found by fuzzing: such a body got FastAPI's generic 400 "bad_request".
+    admin = await make_user(app, role="admin")
+    before = await row_counts(app)
+    response = await client.post(
+        "/api/v1/organizations",
+        content=b'{"name": "\xc0\xaf"}',
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert_problem(response, 400, "malformed_json")
+    assert await row_counts(app) == before
+
+
+async def test_openapi_documents_problems_id_ranges_and_file_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    # Found by fuzzing: routes documented only 2xx and a 422 of FastAPI's own shape, as
+    # application/json; they answer 400-429 problems as application/problem+json, and some
+    # answer files.
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    problem = spec["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "code", "detail"} <= set(problem["required"])
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            errors = operation["responses"]["4XX"]["content"]
+            assert list(errors) == ["application/problem+json"], (method, path)
+            for parameter in operation.get("parameters", []):
+                if parameter["name"].endswith("_id") and parameter["in"] == "path":
+                    assert parameter["schema"]["maximum"] in (2**31 - 1, 2**63 - 1), path
+
+    def content_types(path: str) -> set[str]:
+        return set(spec["paths"][path]["get"]["responses"]["200"]["content"])
+
+    assert content_types("/api/v1/meetings/{meeting_id}/ics") == {"text/calendar"}
+    assert "text/markdown" in content_types("/api/v1/meetings/{meeting_id}/minutes/export")
+    assert content_types("/api/v1/attachments/{attachment_id}") == {"*/*"}
+    assert content_types("/metrics") == {"text/plain"}
+    assert "503" in spec["paths"]["/readyz"]["get"]["responses"]
+
+
+async def test_a_missing_or_non_object_body_is_named_as_the_offending_field(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Found by fuzzing: the field was "" (the leading "body" of its location was dropped).
+    admin = await make_user(app, role="admin")
+    before = await row_counts(app)
+    for content in (b"", b"[1, 2]"):
+        response = await client.post(
+            "/api/v1/organizations",
+            content=content,
+            headers={**admin.headers, "Content-Type": "application/json"},
+        )
+        problem = assert_problem(response, 422, "invalid_input")
+        assert [e["field"] for e in problem["errors"]] == ["body"], problem
+    assert await row_counts(app) == before

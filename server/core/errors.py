@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -108,6 +110,47 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+class FieldProblem(BaseModel):
+    """One offending field (``field`` is a dotted path into the body, or a parameter's name)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457), as ``application/problem+json``. Some
+    problems carry more members: ``current`` (the entity's state on a version mismatch)..."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    code: str = Field(description="stable, for clients and bots to branch on")
+    detail: str = Field(description="for people")
+    errors: list[FieldProblem] = Field(
+        default_factory=list, description="the offending fields, on invalid input"
+    )
+
+
+# What the API documents for every route: any 4xx answer is a problem. The schema is added to
+# the document's components by ``problem_schemas``.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "A problem (RFC 9457): the request was refused, see `code` and `detail`.",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
+
+
+def problem_schemas() -> dict[str, Any]:
+    """``Problem`` and what it refers to, for the OpenAPI document's components."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), "Problem": schema}
+
+
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -127,7 +170,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         # Only the leading "body" is where the field sits; a field may itself be named "body".
-        if loc[:1] == ["body"]:
+        # (A body that is missing or not an object is itself the offending field: "body".)
+        if loc[:1] == ["body"] and len(loc) > 1:
             loc = loc[1:]
         fields.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err["type"]})
     return fields
@@ -145,8 +189,21 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem(400, "malformed_json", "The request body is not valid JSON.")
         return problem(422, "invalid_input", "The request has invalid fields.", errors=errors)
 
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # A write whose row another request deleted meanwhile (PostgreSQL runs them side by
+        # side; the request's transaction is rolled back).
+        return problem(
+            409,
+            "concurrent_change",
+            "This was changed or deleted by another request at the same moment; read it again.",
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI's answer to a JSON body that is not UTF-8 (invalid JSON has its own).
+            return problem(400, "malformed_json", "The request body is not valid JSON (UTF-8).")
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(exc.status_code, code, detail, headers=getattr(exc, "headers", None))

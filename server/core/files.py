@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import unicodedata
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -17,6 +18,15 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
 )
+
+
+def client_filename(filename: str | None, default: str) -> str:
+    """The name a client gave its file, kept for downloads: the last path component (``/`` or
+    ``\\``), without control characters (PostgreSQL cannot store NUL, and none belongs in a
+    name), at most 255 characters; ``default`` when nothing is left."""
+    name = Path((filename or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
+    return name[:255] or default
 
 
 def sniff_content_type(data: bytes) -> str:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.core.types import NulFreeStr
+
 Language = Literal["ko", "zh-Hans", "en"]
 LANGUAGES: tuple[Language, ...] = ("ko", "zh-Hans", "en")
 
@@ -15,9 +17,9 @@ class Translations(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    ko: Annotated[str | None, Field(max_length=2000)] = None
-    zh_hans: Annotated[str | None, Field(max_length=2000, alias="zh-Hans")] = None
-    en: Annotated[str | None, Field(max_length=2000)] = None
+    ko: Annotated[NulFreeStr | None, Field(max_length=2000)] = None
+    zh_hans: Annotated[NulFreeStr | None, Field(max_length=2000, alias="zh-Hans")] = None
+    en: Annotated[NulFreeStr | None, Field(max_length=2000)] = None
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump(by_alias=True).items() if v}

@@ -7,10 +7,11 @@ import binascii
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import BigInteger, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import InvalidInput
+from server.core.types import MAX_BIG_ID, MAX_ID
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -26,8 +27,10 @@ def encode_cursor(value: int) -> str:
     return base64.urlsafe_b64encode(f"v1:{value}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
-    """The position after which the next page starts, or None for the first page."""
+def decode_cursor(cursor: str | None, maximum: int = MAX_BIG_ID) -> int | None:
+    """The position after which the next page starts, or None for the first page. A position
+    past ``maximum`` (the largest id of the column) was never given out, and the database could
+    not compare it."""
     if not cursor:
         return None
     try:
@@ -35,7 +38,10 @@ def decode_cursor(cursor: str | None) -> int | None:
         version, _, value = raw.partition(":")
         if version != "v1":
             raise ValueError(version)
-        return int(value)
+        position = int(value)
+        if not 0 <= position <= maximum:
+            raise ValueError(value)
+        return position
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(
             "The cursor is not one this server gave out.", code="bad_cursor"
@@ -61,7 +67,7 @@ async def keyset_page(
 ) -> tuple[list[Any], str | None]:
     """One page of ``query`` ordered by ``id_column`` (unique), and the next page's cursor."""
     size = clamp_limit(limit)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, MAX_BIG_ID if isinstance(id_column.type, BigInteger) else MAX_ID)
     if after is not None:
         query = query.where(id_column < after if descending else id_column > after)
     query = query.order_by(id_column.desc() if descending else id_column).limit(size + 1)

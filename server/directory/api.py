@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from server.core.db import Database
 from server.core.deps import IfMatch, Limit, SessionDep, client_ip
 from server.core.pagination import Page
+from server.core.types import Id, NulFreeStr
 from server.directory import counterparts, csvio, glossary, partnerships, service
 from server.directory.models import (
     CityCreate,
@@ -80,7 +81,7 @@ async def list_regions(
 
 
 @router.get("/regions/{region_id}", response_model=RegionRead)
-async def get_region(region_id: int, _: DirectoryReader, session: SessionDep) -> RegionRead:
+async def get_region(region_id: Id, _: DirectoryReader, session: SessionDep) -> RegionRead:
     return service.region_read(await service.get_region(session, region_id))
 
 
@@ -108,7 +109,7 @@ async def list_cities(
     cursor: str | None = None,
     limit: Limit = None,
     country: CountryFilter | None = None,
-    region_id: int | None = None,
+    region_id: Id | None = None,
 ) -> Page[CityRead]:
     rows, next_cursor = await service.list_cities(
         session, cursor=cursor, limit=limit, country=country, region_id=region_id
@@ -117,13 +118,13 @@ async def list_cities(
 
 
 @router.get("/cities/{city_id}", response_model=CityRead)
-async def get_city(city_id: int, _: DirectoryReader, session: SessionDep) -> CityRead:
+async def get_city(city_id: Id, _: DirectoryReader, session: SessionDep) -> CityRead:
     return service.city_read(await service.get_city(session, city_id))
 
 
 @router.patch("/cities/{city_id}", response_model=CityRead)
 async def update_city(
-    city_id: int,
+    city_id: Id,
     body: CityUpdate,
     request: Request,
     principal: AdminPrincipal,
@@ -161,7 +162,7 @@ async def list_partnerships(
     session: SessionDep,
     cursor: str | None = None,
     limit: Limit = None,
-    city_id: int | None = None,
+    city_id: Id | None = None,
     kind: PartnershipKind | None = None,
     status: PartnershipStatus | None = None,
 ) -> Page[PartnershipRead]:
@@ -173,7 +174,7 @@ async def list_partnerships(
 
 @router.get("/partnerships/{partnership_id}", response_model=PartnershipRead)
 async def get_partnership(
-    partnership_id: int, _: DirectoryReader, session: SessionDep
+    partnership_id: Id, _: DirectoryReader, session: SessionDep
 ) -> PartnershipRead:
     return partnerships.partnership_read(
         await partnerships.get_partnership(session, partnership_id)
@@ -182,7 +183,7 @@ async def get_partnership(
 
 @router.patch("/partnerships/{partnership_id}", response_model=PartnershipRead)
 async def update_partnership(
-    partnership_id: int,
+    partnership_id: Id,
     body: PartnershipUpdate,
     request: Request,
     principal: AdminPrincipal,
@@ -221,7 +222,7 @@ async def list_sectors(
 
 
 @router.get("/sectors/{sector_id}", response_model=SectorRead)
-async def get_sector(sector_id: int, _: DirectoryReader, session: SessionDep) -> SectorRead:
+async def get_sector(sector_id: Id, _: DirectoryReader, session: SessionDep) -> SectorRead:
     return service.sector_read(await service.get_sector(session, sector_id))
 
 
@@ -230,14 +231,14 @@ async def get_sector(sector_id: int, _: DirectoryReader, session: SessionDep) ->
 
 @router.get("/directory/organization-cities/{organization_id}", response_model=OrganizationCityRead)
 async def get_organization_city(
-    organization_id: int, _: DirectoryReader, session: SessionDep
+    organization_id: Id, _: DirectoryReader, session: SessionDep
 ) -> OrganizationCityRead:
     return await service.get_organization_city(session, organization_id)
 
 
 @router.put("/directory/organization-cities/{organization_id}", response_model=OrganizationCityRead)
 async def set_organization_city(
-    organization_id: int,
+    organization_id: Id,
     body: OrganizationCitySet,
     request: Request,
     principal: AdminPrincipal,
@@ -273,9 +274,9 @@ async def list_counterparts(
     session: SessionDep,
     cursor: str | None = None,
     limit: Limit = None,
-    partnership_id: int | None = None,
-    sector_id: int | None = None,
-    user_id: int | None = None,
+    partnership_id: Id | None = None,
+    sector_id: Id | None = None,
+    user_id: Id | None = None,
     include_ended: bool = False,
 ) -> Page[CounterpartRead]:
     rows, next_cursor = await counterparts.list_counterparts(
@@ -292,7 +293,7 @@ async def list_counterparts(
 
 @router.get("/counterparts/{counterpart_id}", response_model=CounterpartRead)
 async def get_counterpart(
-    counterpart_id: int, _: DirectoryReader, session: SessionDep
+    counterpart_id: Id, _: DirectoryReader, session: SessionDep
 ) -> CounterpartRead:
     return counterparts.counterpart_read(
         await counterparts.get_counterpart(session, counterpart_id)
@@ -301,7 +302,7 @@ async def get_counterpart(
 
 @router.get("/counterparts/{counterpart_id}/history", response_model=Page[CounterpartRead])
 async def counterpart_history(
-    counterpart_id: int,
+    counterpart_id: Id,
     _: DirectoryReader,
     session: SessionDep,
     cursor: str | None = None,
@@ -315,7 +316,7 @@ async def counterpart_history(
 
 @router.patch("/counterparts/{counterpart_id}", response_model=CounterpartRead)
 async def change_counterpart(
-    counterpart_id: int,
+    counterpart_id: Id,
     body: CounterpartUpdate,
     request: Request,
     principal: AdminPrincipal,
@@ -330,7 +331,7 @@ async def change_counterpart(
 
 @router.post("/counterparts/{counterpart_id}/end", response_model=CounterpartRead)
 async def end_counterpart(
-    counterpart_id: int,
+    counterpart_id: Id,
     request: Request,
     principal: AdminPrincipal,
     session: SessionDep,
@@ -365,8 +366,8 @@ async def list_glossary(
     session: SessionDep,
     cursor: str | None = None,
     limit: Limit = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    sector_id: int | None = None,
+    q: Annotated[NulFreeStr | None, Query(max_length=200)] = None,
+    sector_id: Id | None = None,
 ) -> Page[GlossaryTermRead]:
     rows, next_cursor = await glossary.list_glossary(
         session, cursor=cursor, limit=limit, q=q, sector_id=sector_id

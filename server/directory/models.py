@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, Date, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.core.i18n import Language, Translations
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import Id, NotNull, NulFreeStr, UTCDateTime, utcnow
 
 Country = Literal["KR", "CN"]
 RegionKind = Literal[
@@ -199,7 +199,7 @@ class GlossaryTerm(SQLModel, table=True):
 
 # ---- API shapes -------------------------------------------------------------------------
 
-Name = Annotated[str, PydanticField(min_length=1, max_length=200)]
+Name = Annotated[NulFreeStr, PydanticField(min_length=1, max_length=200)]
 
 
 class RegionCreate(BaseModel):
@@ -229,16 +229,16 @@ class CityCreate(BaseModel):
     name_lang: Language | None = None
     translations: Translations = Translations()
     country: Country
-    region_id: int | None = None
+    region_id: Id | None = None
 
 
 class CityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    name: Annotated[NulFreeStr | None, PydanticField(min_length=1, max_length=200), NotNull] = None
     name_lang: Language | None = None
     translations: Translations | None = None
-    region_id: int | None = None
+    region_id: Id | None = None
 
 
 class CityRead(BaseModel):
@@ -254,21 +254,21 @@ class CityRead(BaseModel):
 class PartnershipCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    member_city_id: int
-    partner_city_id: int
+    member_city_id: Id
+    partner_city_id: Id
     kind: PartnershipKind
     signed_on: date | None = None
     status: PartnershipStatus = "active"
-    notes: str = PydanticField(default="", max_length=10000)
+    notes: NulFreeStr = PydanticField(default="", max_length=10000)
 
 
 class PartnershipUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: PartnershipKind | None = None
+    kind: Annotated[PartnershipKind | None, NotNull] = None
     signed_on: date | None = None
-    status: PartnershipStatus | None = None
-    notes: str | None = PydanticField(default=None, max_length=10000)
+    status: Annotated[PartnershipStatus | None, NotNull] = None
+    notes: Annotated[NulFreeStr | None, PydanticField(max_length=10000), NotNull] = None
 
 
 class PartnershipRead(BaseModel):
@@ -303,7 +303,7 @@ class SectorRead(BaseModel):
 class OrganizationCitySet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    city_id: int | None
+    city_id: Id | None
 
 
 class OrganizationCityRead(BaseModel):
@@ -315,10 +315,10 @@ class OrganizationCityRead(BaseModel):
 class CounterpartCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    partnership_id: int
-    sector_id: int
-    kr_user_id: int
-    cn_user_id: int
+    partnership_id: Id
+    sector_id: Id
+    kr_user_id: Id
+    cn_user_id: Id
 
 
 class CounterpartUpdate(BaseModel):
@@ -326,8 +326,8 @@ class CounterpartUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kr_user_id: int | None = None
-    cn_user_id: int | None = None
+    kr_user_id: Id | None = None
+    cn_user_id: Id | None = None
 
 
 class CounterpartRead(BaseModel):
@@ -346,8 +346,8 @@ class GlossaryTermCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     terms: Translations
-    note: str = PydanticField(default="", max_length=2000)
-    sector_id: int | None = None
+    note: NulFreeStr = PydanticField(default="", max_length=2000)
+    sector_id: Id | None = None
 
 
 class GlossaryTermRead(BaseModel):

@@ -150,9 +150,6 @@ async def update_partnership(
         partnership.version, expected_version, service.dump(partnership_read(partnership))
     )
     fields = data.model_dump(exclude_unset=True)
-    for name in ("kind", "status", "notes"):
-        if name in fields and fields[name] is None:
-            raise service.invalid(f"{name} cannot be null.", "invalid_input", name)
     if all(getattr(partnership, name) == value for name, value in fields.items()):
         return partnership  # Nothing changes: no new version, no change row, no audit entry.
     if fields.get("status") not in (None, "ended") and partnership.status == "ended":

@@ -284,8 +284,6 @@ async def update_city(
     city = await get_city(session, city_id)
     check_version(city.version, expected_version, dump(city_read(city)))
     fields = data.model_dump(exclude_unset=True)
-    if "name" in fields and fields["name"] is None:
-        raise invalid("A city needs a name.", "invalid_input", "name")
     name = fields.get("name", city.name)
     name_lang = fields.get("name_lang") or city.name_lang
     translations = (

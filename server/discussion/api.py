@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path
 from server.core.pagination import Page
+from server.core.types import BigId, Id
 from server.discussion import messages, service
 from server.discussion.models import (
     AttachmentRead,
@@ -56,13 +57,13 @@ async def list_channels(
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelRead)
-async def get_channel(channel_id: int, principal: Reader, session: SessionDep) -> ChannelRead:
+async def get_channel(channel_id: Id, principal: Reader, session: SessionDep) -> ChannelRead:
     return await service.get_channel(session, principal, channel_id)
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelRead)
 async def update_channel(
-    channel_id: int,
+    channel_id: Id,
     body: ChannelUpdate,
     principal: Writer,
     session: SessionDep,
@@ -74,7 +75,7 @@ async def update_channel(
 
 @router.post("/channels/{channel_id}/members", status_code=201, response_model=MemberRead)
 async def add_member(
-    channel_id: int, body: MemberAdd, principal: CurrentPrincipal, session: SessionDep
+    channel_id: Id, body: MemberAdd, principal: CurrentPrincipal, session: SessionDep
 ) -> MemberRead:
     member = await service.add_member(session, principal, channel_id, body.user_id, body.role)
     return MemberRead(channel_id=member.channel_id, user_id=member.user_id, role=member.role)
@@ -82,14 +83,14 @@ async def add_member(
 
 @router.delete("/channels/{channel_id}/members/{user_id}", status_code=204)
 async def remove_member(
-    channel_id: int, user_id: int, principal: CurrentPrincipal, session: SessionDep
+    channel_id: Id, user_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> None:
     await service.remove_member(session, principal, channel_id, user_id)
 
 
 @router.post("/channels/{channel_id}/threads", status_code=201, response_model=ThreadRead)
 async def create_thread(
-    channel_id: int,
+    channel_id: Id,
     body: ThreadCreate,
     principal: Writer,
     session: SessionDep,
@@ -103,7 +104,7 @@ async def create_thread(
 
 @router.get("/channels/{channel_id}/threads", response_model=Page[ThreadRead])
 async def list_threads(
-    channel_id: int,
+    channel_id: Id,
     principal: Reader,
     session: SessionDep,
     cursor: str | None = None,
@@ -116,13 +117,13 @@ async def list_threads(
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadRead)
-async def get_thread(thread_id: int, principal: Reader, session: SessionDep) -> ThreadRead:
+async def get_thread(thread_id: Id, principal: Reader, session: SessionDep) -> ThreadRead:
     return await service.get_thread(session, principal, thread_id)
 
 
 @router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
 async def post_message(
-    thread_id: int,
+    thread_id: Id,
     body: MessageCreate,
     principal: Writer,
     session: SessionDep,
@@ -136,7 +137,7 @@ async def post_message(
 
 @router.get("/threads/{thread_id}/messages", response_model=Page[MessageRead])
 async def list_messages(
-    thread_id: int,
+    thread_id: Id,
     principal: Reader,
     session: SessionDep,
     cursor: str | None = None,
@@ -150,18 +151,18 @@ async def list_messages(
 
 
 @router.post("/threads/{thread_id}/read", status_code=204)
-async def mark_read(thread_id: int, body: ReadMark, principal: Reader, session: SessionDep) -> None:
+async def mark_read(thread_id: Id, body: ReadMark, principal: Reader, session: SessionDep) -> None:
     await service.mark_read(session, principal, thread_id, body.message_id)
 
 
 @router.get("/messages/{message_id}", response_model=MessageRead)
-async def get_message(message_id: int, principal: Reader, session: SessionDep) -> MessageRead:
+async def get_message(message_id: BigId, principal: Reader, session: SessionDep) -> MessageRead:
     return await messages.get_message(session, principal, message_id)
 
 
 @router.patch("/messages/{message_id}", response_model=MessageRead)
 async def edit_message(
-    message_id: int,
+    message_id: BigId,
     body: MessageEdit,
     principal: Writer,
     session: SessionDep,
@@ -172,14 +173,14 @@ async def edit_message(
 
 @router.delete("/messages/{message_id}", status_code=204)
 async def delete_message(
-    message_id: int, principal: Writer, session: SessionDep, if_match: IfMatch = None
+    message_id: BigId, principal: Writer, session: SessionDep, if_match: IfMatch = None
 ) -> None:
     await messages.delete_message(session, principal, message_id, if_match)
 
 
 @router.get("/messages/{message_id}/history", response_model=list[RevisionRead])
 async def message_history(
-    message_id: int, principal: Reader, session: SessionDep
+    message_id: BigId, principal: Reader, session: SessionDep
 ) -> list[RevisionRead]:
     rows = await messages.message_history(session, principal, message_id)
     return [RevisionRead.model_validate(r, from_attributes=True) for r in rows]
@@ -187,28 +188,28 @@ async def message_history(
 
 @router.put("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
 async def add_reaction(
-    message_id: int, emoji: str, principal: Writer, session: SessionDep
+    message_id: BigId, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
     return await messages.set_reaction(session, principal, message_id, emoji, True)
 
 
 @router.delete("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
 async def remove_reaction(
-    message_id: int, emoji: str, principal: Writer, session: SessionDep
+    message_id: BigId, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
     return await messages.set_reaction(session, principal, message_id, emoji, False)
 
 
 @router.put("/messages/{message_id}/translations/{lang}", response_model=MessageRead)
 async def put_translation(
-    message_id: int, lang: str, body: TranslationPut, principal: Translator, session: SessionDep
+    message_id: BigId, lang: str, body: TranslationPut, principal: Translator, session: SessionDep
 ) -> MessageRead:
     return await messages.put_translation(session, principal, message_id, lang, body)
 
 
 @router.post("/channels/{channel_id}/attachments", status_code=201, response_model=AttachmentRead)
 async def upload_attachment(
-    channel_id: int,
+    channel_id: Id,
     file: UploadFile,
     principal: Writer,
     session: SessionDep,
@@ -234,9 +235,13 @@ async def upload_attachment(
     )
 
 
-@router.get("/attachments/{attachment_id}")
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}},
+)
 async def download_attachment(
-    attachment_id: int,
+    attachment_id: Id,
     request: Request,
     principal: Reader,
     session: SessionDep,

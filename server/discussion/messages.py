@@ -20,7 +20,7 @@ from sqlmodel import col
 from server.changes import service as changes
 from server.core.db import table_of
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
-from server.core.files import sniff_content_type, store_blob
+from server.core.files import client_filename, sniff_content_type, store_blob
 from server.core.pagination import keyset_page
 from server.core.types import UTCDateTime, utcnow
 from server.discussion.markdown import extract_mentions, render_markdown
@@ -54,7 +54,7 @@ from server.identity import service as identity
 from server.identity.service import Principal
 from server.search import service as search
 
-_EMOJI = re.compile(r"^[^\s/\\]{1,32}$")
+_EMOJI = re.compile(r"^[^\s/\\\x00-\x1f\x7f]{1,32}$")
 
 
 def detect_language(text: str) -> str:
@@ -636,7 +636,7 @@ async def upload_attachment(
     attachment = Attachment(
         channel_id=channel_id,
         uploader_id=principal.user_id,
-        filename=Path(filename or "file").name[:255] or "file",
+        filename=client_filename(filename, "file"),
         content_type=sniff_content_type(data),
         size=len(data),
         sha256=digest,

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from server.core.i18n import Language
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import BigId, Id, NotNull, NulFreeStr, UTCDateTime, utcnow
 
 Visibility = Literal["members", "platform"]
 ChannelRole = Literal["owner", "member", "observer"]
@@ -169,25 +169,25 @@ class ReadState(SQLModel, table=True):
 
 # ---- API shapes -------------------------------------------------------------------------
 
-ChannelName = Annotated[str, PydanticField(min_length=1, max_length=120)]
+ChannelName = Annotated[NulFreeStr, PydanticField(min_length=1, max_length=120)]
 
 
 class ChannelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: ChannelName
-    description: str = PydanticField(default="", max_length=2000)
+    description: NulFreeStr = PydanticField(default="", max_length=2000)
     visibility: Visibility = "members"
-    member_ids: list[int] = PydanticField(default_factory=list, max_length=500)
+    member_ids: list[Id] = PydanticField(default_factory=list, max_length=500)
 
 
 class ChannelUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: ChannelName | None = None
-    description: str | None = PydanticField(default=None, max_length=2000)
-    visibility: Visibility | None = None
-    is_archived: bool | None = None
+    name: Annotated[ChannelName | None, NotNull] = None
+    description: Annotated[NulFreeStr | None, PydanticField(max_length=2000), NotNull] = None
+    visibility: Annotated[Visibility | None, NotNull] = None
+    is_archived: Annotated[bool | None, NotNull] = None
 
 
 class ChannelRead(BaseModel):
@@ -205,7 +205,7 @@ class ChannelRead(BaseModel):
 class MemberAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: Id
     role: ChannelRole = "member"
 
 
@@ -218,7 +218,7 @@ class MemberRead(BaseModel):
 class ThreadCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = PydanticField(min_length=1, max_length=300)
+    title: NulFreeStr = PydanticField(min_length=1, max_length=300)
 
 
 class ThreadRead(BaseModel):
@@ -238,29 +238,29 @@ class MessageCreate(BaseModel):
 
     # The 64 KiB limit counts UTF-8 bytes, not characters: the service checks it, so that
     # Korean, Chinese and ASCII text get the same answer (413 message_too_large).
-    body: str = PydanticField(min_length=1)
+    body: NulFreeStr = PydanticField(min_length=1)
     lang: Language | None = None
-    attachment_ids: list[int] = PydanticField(default_factory=list, max_length=20)
+    attachment_ids: list[Id] = PydanticField(default_factory=list, max_length=20)
 
 
 class MessageEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = PydanticField(min_length=1)  # bytes checked by the service, as above
+    body: NulFreeStr = PydanticField(min_length=1)  # bytes checked by the service, as above
     lang: Language | None = None
 
 
 class TranslationPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = PydanticField(min_length=1, max_length=MAX_MESSAGE_BYTES)
+    body: NulFreeStr = PydanticField(min_length=1, max_length=MAX_MESSAGE_BYTES)
     kind: TranslationKind | None = None
 
 
 class ReadMark(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message_id: int
+    message_id: BigId
 
 
 class AuthorRead(BaseModel):

@@ -11,6 +11,7 @@ from server.core.deps import IfMatch, SessionDep, SettingsDep, client_ip
 from server.core.errors import TooManyRequests, problem
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
+from server.core.types import Id, NulFreeStr
 from server.identity import bots, service
 from server.identity.idempotency import IdempotencyDep
 from server.identity.models import (
@@ -96,15 +97,13 @@ async def list_organizations(
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead)
-async def get_organization(
-    org_id: int, _: DirectoryReader, session: SessionDep
-) -> OrganizationRead:
+async def get_organization(org_id: Id, _: DirectoryReader, session: SessionDep) -> OrganizationRead:
     return service.organization_read(await service.get_organization(session, org_id))
 
 
 @router.patch("/organizations/{org_id}", response_model=OrganizationRead)
 async def update_organization(
-    org_id: int,
+    org_id: Id,
     body: OrganizationUpdate,
     request: Request,
     principal: AdminPrincipal,
@@ -143,13 +142,13 @@ async def list_users(
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-async def get_user(user_id: int, _: DirectoryReader, session: SessionDep) -> UserRead:
+async def get_user(user_id: Id, _: DirectoryReader, session: SessionDep) -> UserRead:
     return service.user_read(await service.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
 async def update_user(
-    user_id: int,
+    user_id: Id,
     body: UserUpdate,
     request: Request,
     principal: CurrentPrincipal,
@@ -198,13 +197,13 @@ async def list_bots(
 
 
 @router.get("/bots/{bot_id}", response_model=BotRead)
-async def get_bot(bot_id: int, principal: AdminPrincipal, session: SessionDep) -> BotRead:
+async def get_bot(bot_id: Id, principal: AdminPrincipal, session: SessionDep) -> BotRead:
     return await bots.get_bot(session, principal, bot_id)
 
 
 @router.post("/bots/{bot_id}/rotate", status_code=201, response_model=BotTokenIssued)
 async def rotate_bot_token(
-    bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
+    bot_id: Id, request: Request, principal: AdminPrincipal, session: SessionDep
 ) -> BotTokenIssued:
     token, auth_token = await bots.rotate_bot_token(session, principal, bot_id, client_ip(request))
     return BotTokenIssued(
@@ -217,7 +216,7 @@ async def rotate_bot_token(
 
 @router.post("/bots/{bot_id}/revoke", status_code=204)
 async def revoke_bot_token(
-    bot_id: int, request: Request, principal: AdminPrincipal, session: SessionDep
+    bot_id: Id, request: Request, principal: AdminPrincipal, session: SessionDep
 ) -> None:
     await bots.revoke_bot_token(session, principal, bot_id, client_ip(request))
 
@@ -228,7 +227,7 @@ async def list_audit(
     session: SessionDep,
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
-    action: str | None = None,
+    action: NulFreeStr | None = None,
 ) -> Page[AuditEntryRead]:
     rows, next_cursor = await service.list_audit(session, cursor=cursor, limit=limit, action=action)
     return Page(

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from server.core.i18n import Language, Translations
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import Id, NotNull, NulFreeStr, UTCDateTime, utcnow
 
 Country = Literal["KR", "CN"]
 Role = Literal["admin", "member"]
@@ -159,21 +159,21 @@ class IdempotencyRecord(SQLModel, table=True):
 class OrganizationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = PydanticField(min_length=1, max_length=200)
+    name: NulFreeStr = PydanticField(min_length=1, max_length=200)
     name_lang: Language = "ko"
     translations: Translations = Translations()
     country: Country
-    city: str = PydanticField(min_length=1, max_length=100)
+    city: NulFreeStr = PydanticField(min_length=1, max_length=100)
 
 
 class OrganizationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    name_lang: Language | None = None
-    translations: Translations | None = None
-    city: str | None = PydanticField(default=None, min_length=1, max_length=100)
-    is_active: bool | None = None
+    name: Annotated[NulFreeStr | None, PydanticField(min_length=1, max_length=200), NotNull] = None
+    name_lang: Annotated[Language | None, NotNull] = None
+    translations: Translations | None = None  # null: no translations
+    city: Annotated[NulFreeStr | None, PydanticField(min_length=1, max_length=100), NotNull] = None
+    is_active: Annotated[bool | None, NotNull] = None
 
 
 class OrganizationRead(BaseModel):
@@ -191,24 +191,26 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: Username
-    display_name: str = PydanticField(min_length=1, max_length=100)
+    display_name: NulFreeStr = PydanticField(min_length=1, max_length=100)
     password: str = PydanticField(min_length=1, max_length=200)
     locale: Language = "en"
     timezone: TimeZoneName = "Asia/Seoul"
-    organization_id: int | None = None
+    organization_id: Id | None = None
     role: Role = "member"
 
 
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: str | None = PydanticField(default=None, min_length=1, max_length=100)
-    locale: Language | None = None
-    timezone: TimeZoneName | None = None
-    organization_id: int | None = None
-    role: Role | None = None
-    is_active: bool | None = None
-    password: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    display_name: Annotated[
+        NulFreeStr | None, PydanticField(min_length=1, max_length=100), NotNull
+    ] = None
+    locale: Annotated[Language | None, NotNull] = None
+    timezone: Annotated[TimeZoneName | None, NotNull] = None
+    organization_id: Id | None = None  # null: no organization
+    role: Annotated[Role | None, NotNull] = None
+    is_active: Annotated[bool | None, NotNull] = None
+    password: Annotated[str | None, PydanticField(min_length=1, max_length=200), NotNull] = None
 
 
 class UserRead(BaseModel):
@@ -227,7 +229,7 @@ class UserRead(BaseModel):
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = PydanticField(min_length=1, max_length=100)
+    username: NulFreeStr = PydanticField(min_length=1, max_length=100)
     password: str = PydanticField(min_length=1, max_length=200)
 
 
@@ -240,10 +242,10 @@ class LoginResponse(BaseModel):
 class BotCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = PydanticField(min_length=1, max_length=100)
-    organization_id: int | None = None
+    name: NulFreeStr = PydanticField(min_length=1, max_length=100)
+    organization_id: Id | None = None
     scopes: list[str] = PydanticField(min_length=1)
-    channel_ids: list[int] | None = None
+    channel_ids: list[Id] | None = None
 
 
 class BotCreated(BaseModel):

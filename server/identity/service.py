@@ -191,8 +191,8 @@ async def update_organization(
     org = await get_organization(session, org_id)
     check_version(org.version, expected_version, organization_read(org).model_dump(mode="json"))
     fields = data.model_dump(exclude_unset=True)
-    if "translations" in fields and data.translations is not None:
-        fields["translations"] = data.translations.as_dict()
+    if "translations" in fields:
+        fields["translations"] = data.translations.as_dict() if data.translations else {}
     for name, value in fields.items():
         setattr(org, name, value)
     org.version += 1

@@ -12,6 +12,7 @@ from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep, client_ip
 from server.core.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, TooManyRequests
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
+from server.core.types import Id
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import require
 from server.identity.service import Principal
@@ -46,7 +47,7 @@ MISSES_PER_MINUTE = 30
     response_model=IncomingWebhookCreated,
 )
 async def create_incoming_webhook(
-    channel_id: int,
+    channel_id: Id,
     body: IncomingWebhookCreate,
     request: Request,
     principal: Manager,
@@ -73,7 +74,7 @@ def _incoming_created(
 
 @router.get("/channels/{channel_id}/incoming-webhooks", response_model=list[IncomingWebhookRead])
 async def list_incoming_webhooks(
-    channel_id: int, principal: Manager, session: SessionDep
+    channel_id: Id, principal: Manager, session: SessionDep
 ) -> list[IncomingWebhookRead]:
     hooks = await service.list_incoming(session, principal, channel_id)
     return [service.incoming_read(h) for h in hooks]
@@ -81,7 +82,7 @@ async def list_incoming_webhooks(
 
 @router.patch("/incoming-webhooks/{hook_id}", response_model=IncomingWebhookRead)
 async def update_incoming_webhook(
-    hook_id: int,
+    hook_id: Id,
     body: IncomingWebhookUpdate,
     request: Request,
     principal: Manager,
@@ -100,7 +101,7 @@ async def update_incoming_webhook(
     response_model=IncomingWebhookCreated,
 )
 async def rotate_incoming_webhook(
-    hook_id: int,
+    hook_id: Id,
     request: Request,
     principal: Manager,
     session: SessionDep,
@@ -212,13 +213,13 @@ async def list_webhooks(
 
 
 @router.get("/webhooks/{hook_id}", response_model=WebhookRead)
-async def get_webhook(hook_id: int, principal: Manager, session: SessionDep) -> WebhookRead:
+async def get_webhook(hook_id: Id, principal: Manager, session: SessionDep) -> WebhookRead:
     return await service.get_webhook(session, principal, hook_id)
 
 
 @router.patch("/webhooks/{hook_id}", response_model=WebhookRead)
 async def update_webhook(
-    hook_id: int,
+    hook_id: Id,
     body: WebhookUpdate,
     request: Request,
     principal: Manager,
@@ -240,14 +241,14 @@ async def update_webhook(
 
 @router.delete("/webhooks/{hook_id}", status_code=204)
 async def delete_webhook(
-    hook_id: int, request: Request, principal: Manager, session: SessionDep
+    hook_id: Id, request: Request, principal: Manager, session: SessionDep
 ) -> None:
     await service.delete_webhook(session, principal, hook_id, client_ip(request))
 
 
 @router.get("/webhooks/{hook_id}/deliveries", response_model=Page[DeliveryRead])
 async def list_deliveries(
-    hook_id: int,
+    hook_id: Id,
     principal: Manager,
     session: SessionDep,
     cursor: str | None = None,

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from server.core.i18n import Language
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import Id, NulFreeStr, UTCDateTime, utcnow
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -117,15 +117,15 @@ class WebhookDelivery(SQLModel, table=True):
 class IncomingWebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = PydanticField(min_length=1, max_length=100)
+    name: NulFreeStr = PydanticField(min_length=1, max_length=100)
     # Default thread for posts without "thread"; a new thread named after the hook if absent.
-    thread_id: int | None = None
+    thread_id: Id | None = None
 
 
 class IncomingWebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=100)
+    name: NulFreeStr | None = PydanticField(default=None, min_length=1, max_length=100)
     is_active: bool | None = None
 
 
@@ -153,28 +153,28 @@ class IncomingPayload(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    text: str = PydanticField(min_length=1)
+    text: NulFreeStr = PydanticField(min_length=1)
     # A thread id in the hook's channel, or a thread title (found, or started).
-    thread: int | str | None = None
+    thread: Id | NulFreeStr | None = None
     lang: Language | None = None
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = PydanticField(min_length=1, max_length=2000)
+    url: NulFreeStr = PydanticField(min_length=1, max_length=2000)
     events: list[str] = PydanticField(min_length=1, max_length=len(EVENTS))
-    channel_ids: list[int] = PydanticField(default_factory=list, max_length=100)
-    meeting_ids: list[int] = PydanticField(default_factory=list, max_length=100)
+    channel_ids: list[Id] = PydanticField(default_factory=list, max_length=100)
+    meeting_ids: list[Id] = PydanticField(default_factory=list, max_length=100)
 
 
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = PydanticField(default=None, min_length=1, max_length=2000)
+    url: NulFreeStr | None = PydanticField(default=None, min_length=1, max_length=2000)
     events: list[str] | None = PydanticField(default=None, min_length=1, max_length=len(EVENTS))
-    channel_ids: list[int] | None = PydanticField(default=None, max_length=100)
-    meeting_ids: list[int] | None = PydanticField(default=None, max_length=100)
+    channel_ids: list[Id] | None = PydanticField(default=None, max_length=100)
+    meeting_ids: list[Id] | None = PydanticField(default=None, max_length=100)
     # Re-enabling a hook disabled after a day of failures resumes where it stopped.
     is_active: bool | None = None
 

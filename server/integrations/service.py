@@ -95,7 +95,7 @@ async def destination_problem(url: str, allow_private: bool) -> str | None:
     host = parts.hostname
     try:
         addresses = await egress.resolve(host, port or (443 if parts.scheme == "https" else 80))
-    except OSError:
+    except (OSError, UnicodeError):  # UnicodeError: not a host name (an empty or long label)
         return f"The host {host!r} cannot be resolved."
     if not all(egress.is_public(a) for a in addresses):
         return f"The host {host!r} is a private or loopback address."

@@ -10,8 +10,10 @@ from fastapi.responses import FileResponse
 
 from server.core.db import Database
 from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep, client_ip
+from server.core.errors import InvalidInput
 from server.core.files import blob_path
 from server.core.pagination import Page
+from server.core.types import MAX_ID, Id
 from server.identity import service as identity
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import require
@@ -92,7 +94,7 @@ async def create_meeting(
 async def list_meetings(
     principal: Reader,
     session: SessionDep,
-    channel_id: int | None = None,
+    channel_id: Id | None = None,
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Page[MeetingRead]:
@@ -103,13 +105,13 @@ async def list_meetings(
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingRead)
-async def get_meeting(meeting_id: int, principal: Reader, session: SessionDep) -> MeetingRead:
+async def get_meeting(meeting_id: Id, principal: Reader, session: SessionDep) -> MeetingRead:
     return await service.get_meeting(session, principal, meeting_id)
 
 
 @router.patch("/meetings/{meeting_id}", response_model=MeetingRead)
 async def update_meeting(
-    meeting_id: int,
+    meeting_id: Id,
     body: MeetingUpdate,
     principal: Writer,
     session: SessionDep,
@@ -120,22 +122,22 @@ async def update_meeting(
 
 @router.post("/meetings/{meeting_id}/delegations", status_code=201, response_model=MeetingRead)
 async def add_delegation(
-    meeting_id: int, body: DelegationAdd, principal: Writer, session: SessionDep
+    meeting_id: Id, body: DelegationAdd, principal: Writer, session: SessionDep
 ) -> MeetingRead:
     return await service.add_delegation(session, principal, meeting_id, body.organization_id)
 
 
 @router.post("/meetings/{meeting_id}/participants", status_code=201, response_model=ParticipantRead)
 async def add_participant(
-    meeting_id: int, body: ParticipantIn, principal: Writer, session: SessionDep
+    meeting_id: Id, body: ParticipantIn, principal: Writer, session: SessionDep
 ) -> ParticipantRead:
     return await service.add_participant(session, principal, meeting_id, body.user_id, body.role)
 
 
 @router.patch("/meetings/{meeting_id}/participants/{user_id}", response_model=ParticipantRead)
 async def update_participant(
-    meeting_id: int,
-    user_id: int,
+    meeting_id: Id,
+    user_id: Id,
     body: ParticipantUpdate,
     principal: Reader,
     session: SessionDep,
@@ -148,14 +150,18 @@ async def update_participant(
 
 @router.delete("/meetings/{meeting_id}/participants/{user_id}", status_code=204)
 async def remove_participant(
-    meeting_id: int, user_id: int, principal: Writer, session: SessionDep
+    meeting_id: Id, user_id: Id, principal: Writer, session: SessionDep
 ) -> None:
     await service.remove_participant(session, principal, meeting_id, user_id)
 
 
-@router.get("/meetings/{meeting_id}/ics")
+@router.get(
+    "/meetings/{meeting_id}/ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
+)
 async def meeting_ics(
-    meeting_id: int, request: Request, principal: Reader, session: SessionDep
+    meeting_id: Id, request: Request, principal: Reader, session: SessionDep
 ) -> Response:
     acc = await service.access(session, principal, meeting_id)
     data = await export.meeting_ics(session, acc.meeting, request.url.hostname or "gyoryu")
@@ -171,7 +177,7 @@ async def meeting_ics(
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201, response_model=AgendaItemRead)
 async def create_agenda_item(
-    meeting_id: int,
+    meeting_id: Id,
     body: AgendaCreate,
     principal: Writer,
     session: SessionDep,
@@ -185,7 +191,7 @@ async def create_agenda_item(
 
 @router.get("/meetings/{meeting_id}/agenda", response_model=list[AgendaItemRead])
 async def list_agenda(
-    meeting_id: int, principal: Reader, session: SessionDep
+    meeting_id: Id, principal: Reader, session: SessionDep
 ) -> list[AgendaItemRead]:
     await service.access(session, principal, meeting_id)
     return [service.agenda_read(i) for i in await service.agenda_items(session, meeting_id)]
@@ -193,7 +199,7 @@ async def list_agenda(
 
 @router.put("/meetings/{meeting_id}/agenda/order", response_model=list[AgendaItemRead])
 async def reorder_agenda(
-    meeting_id: int,
+    meeting_id: Id,
     body: AgendaReorder,
     principal: Writer,
     session: SessionDep,
@@ -204,7 +210,7 @@ async def reorder_agenda(
 
 @router.patch("/agenda-items/{item_id}", response_model=AgendaItemRead)
 async def update_agenda_item(
-    item_id: int,
+    item_id: Id,
     body: AgendaUpdate,
     principal: Writer,
     session: SessionDep,
@@ -215,7 +221,7 @@ async def update_agenda_item(
 
 @router.delete("/agenda-items/{item_id}", status_code=204)
 async def delete_agenda_item(
-    item_id: int, principal: Writer, session: SessionDep, if_match: IfMatch = None
+    item_id: Id, principal: Writer, session: SessionDep, if_match: IfMatch = None
 ) -> None:
     await agenda.delete_agenda_item(session, principal, item_id, if_match)
 
@@ -224,13 +230,13 @@ async def delete_agenda_item(
 
 
 @router.get("/meetings/{meeting_id}/minutes", response_model=MinutesRead)
-async def get_minutes(meeting_id: int, principal: Reader, session: SessionDep) -> MinutesRead:
+async def get_minutes(meeting_id: Id, principal: Reader, session: SessionDep) -> MinutesRead:
     return await minutes.get_minutes(session, principal, meeting_id)
 
 
 @router.put("/meetings/{meeting_id}/minutes", response_model=MinutesWriteResult)
 async def put_minutes(
-    meeting_id: int,
+    meeting_id: Id,
     body: MinutesPut,
     principal: Writer,
     session: SessionDep,
@@ -241,15 +247,15 @@ async def put_minutes(
 
 @router.get("/meetings/{meeting_id}/minutes/history", response_model=list[RevisionRead])
 async def minutes_history(
-    meeting_id: int, principal: Reader, session: SessionDep
+    meeting_id: Id, principal: Reader, session: SessionDep
 ) -> list[RevisionRead]:
     return await minutes.history(session, principal, meeting_id)
 
 
 @router.delete("/minutes-sections/{section_id}/conflicts/{copy_id}", response_model=SectionRead)
 async def resolve_conflict_copy(
-    section_id: int,
-    copy_id: int,
+    section_id: Id,
+    copy_id: Id,
     principal: Writer,
     session: SessionDep,
     if_match: IfMatch = None,
@@ -260,7 +266,7 @@ async def resolve_conflict_copy(
 
 @router.post("/meetings/{meeting_id}/decisions", status_code=201, response_model=DecisionRead)
 async def create_decision(
-    meeting_id: int,
+    meeting_id: Id,
     body: DecisionCreate,
     principal: Writer,
     session: SessionDep,
@@ -275,7 +281,7 @@ async def create_decision(
 
 @router.post("/meetings/{meeting_id}/minutes/approve", response_model=MinutesRead)
 async def approve_minutes(
-    meeting_id: int,
+    meeting_id: Id,
     request: Request,
     principal: Writer,
     session: SessionDep,
@@ -294,7 +300,7 @@ async def approve_minutes(
 
 @router.post("/meetings/{meeting_id}/minutes/upload", status_code=201, response_model=UploadRead)
 async def upload_minutes(
-    meeting_id: int,
+    meeting_id: Id,
     file: UploadFile,
     principal: Writer,
     session: SessionDep,
@@ -314,7 +320,7 @@ async def upload_minutes(
 
 @router.get("/meetings/{meeting_id}/minutes/uploads/{upload_id}", response_model=UploadRead)
 async def get_upload(
-    meeting_id: int, upload_id: int, principal: Reader, session: SessionDep
+    meeting_id: Id, upload_id: Id, principal: Reader, session: SessionDep
 ) -> UploadRead:
     return uploads.upload_read(await uploads.get_upload(session, principal, meeting_id, upload_id))
 
@@ -324,8 +330,8 @@ async def get_upload(
     response_model=MinutesWriteResult,
 )
 async def confirm_upload(
-    meeting_id: int,
-    upload_id: int,
+    meeting_id: Id,
+    upload_id: Id,
     principal: Writer,
     session: SessionDep,
     body: UploadConfirm | None = None,
@@ -336,10 +342,14 @@ async def confirm_upload(
     )
 
 
-@router.get("/meetings/{meeting_id}/minutes/uploads/{upload_id}/file")
+@router.get(
+    "/meetings/{meeting_id}/minutes/uploads/{upload_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}},
+)
 async def download_upload(
-    meeting_id: int,
-    upload_id: int,
+    meeting_id: Id,
+    upload_id: Id,
     request: Request,
     principal: Reader,
     session: SessionDep,
@@ -366,9 +376,20 @@ async def download_upload(
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@router.get("/meetings/{meeting_id}/minutes/export")
+@router.get(
+    "/meetings/{meeting_id}/minutes/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                _DOCX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
 async def export_minutes(
-    meeting_id: int,
+    meeting_id: Id,
     request: Request,
     principal: Reader,
     session: SessionDep,
@@ -405,7 +426,7 @@ async def export_minutes(
 
 @router.post("/meetings/{meeting_id}/action-items", status_code=201, response_model=ActionItemRead)
 async def create_action_item(
-    meeting_id: int,
+    meeting_id: Id,
     body: ActionItemCreate,
     principal: ActionWriter,
     session: SessionDep,
@@ -419,7 +440,7 @@ async def create_action_item(
 
 @router.get("/meetings/{meeting_id}/action-items", response_model=list[ActionItemRead])
 async def meeting_action_items(
-    meeting_id: int, principal: Reader, session: SessionDep
+    meeting_id: Id, principal: Reader, session: SessionDep
 ) -> list[ActionItemRead]:
     return await actions.meeting_action_items(session, principal, meeting_id)
 
@@ -428,14 +449,19 @@ async def meeting_action_items(
 async def list_action_items(
     principal: Reader,
     session: SessionDep,
-    owner: Annotated[str | None, Query(pattern=r"^(me|\d+)$")] = None,
-    organization_id: int | None = None,
+    owner: Annotated[str | None, Query(pattern=r"^(me|[1-9][0-9]{0,9})$")] = None,
+    organization_id: Id | None = None,
     status: ActionStatus | None = None,
     overdue: bool | None = None,
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Page[ActionItemRead]:
     owner_id = None if owner is None else principal.user_id if owner == "me" else int(owner)
+    if owner_id is not None and owner_id > MAX_ID:
+        raise InvalidInput(
+            f"No user can have the id {owner}.",
+            errors=[{"field": "owner", "message": f"me, or a user id up to {MAX_ID}"}],
+        )
     items, next_cursor = await actions.list_action_items(
         session,
         principal,
@@ -451,7 +477,7 @@ async def list_action_items(
 
 @router.patch("/action-items/{item_id}", response_model=ActionItemRead)
 async def update_action_item(
-    item_id: int,
+    item_id: Id,
     body: ActionItemUpdate,
     principal: ActionWriter,
     session: SessionDep,
@@ -481,14 +507,14 @@ async def list_series(
 
 
 @router.get("/meeting-series/{series_id}", response_model=SeriesPage)
-async def series_page(series_id: int, principal: Reader, session: SessionDep) -> SeriesPage:
+async def series_page(series_id: Id, principal: Reader, session: SessionDep) -> SeriesPage:
     """The series with every meeting, decision and open action item the reader may see."""
     return await series.series_page(session, principal, series_id)
 
 
 @router.patch("/meeting-series/{series_id}", response_model=SeriesRead)
 async def update_series(
-    series_id: int,
+    series_id: Id,
     body: SeriesUpdate,
     principal: Reader,
     session: SessionDep,

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Column, Date, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.core.i18n import Language, Translations
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import Id, NulFreeStr, UTCDateTime, utcnow
 
 Mode = Literal["in_person", "online", "hybrid"]
 Status = Literal[
@@ -33,7 +33,7 @@ def _check_timezone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-Title = Annotated[str, PydanticField(min_length=1, max_length=300)]
+Title = Annotated[NulFreeStr, PydanticField(min_length=1, max_length=300)]
 
 
 def _time_column(nullable: bool = False) -> Column[datetime]:
@@ -279,7 +279,7 @@ class _Strict(BaseModel):
 
 
 class ParticipantIn(_Strict):
-    user_id: int
+    user_id: Id
     role: ParticipantRole = "member"
 
 
@@ -291,14 +291,16 @@ class MeetingCreate(_Strict):
     starts_at: datetime
     ends_at: datetime
     timezone: TimeZoneName
-    location: str = PydanticField(default="", max_length=300)
-    online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
-    channel_id: int | None = None
-    series_id: int | None = None
-    organization_ids: list[int] = PydanticField(min_length=2, max_length=100)
+    location: NulFreeStr = PydanticField(default="", max_length=300)
+    online_url: str | None = PydanticField(
+        default=None, max_length=500, pattern=r"^https?://[^\x00]*$"
+    )
+    channel_id: Id | None = None
+    series_id: Id | None = None
+    organization_ids: list[Id] = PydanticField(min_length=2, max_length=100)
     # People to invite: plain ids (role member) or {user_id, role}. The creator is a chair
     # unless listed with another role.
-    participant_ids: list[int] = PydanticField(default_factory=list, max_length=500)
+    participant_ids: list[Id] = PydanticField(default_factory=list, max_length=500)
     participants: list[ParticipantIn] = PydanticField(default_factory=list, max_length=500)
 
     @model_validator(mode="after")
@@ -318,10 +320,12 @@ class MeetingUpdate(_Strict):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     timezone: TimeZoneName | None = None
-    location: str | None = PydanticField(default=None, max_length=300)
-    online_url: str | None = PydanticField(default=None, max_length=500, pattern=r"^https?://")
+    location: NulFreeStr | None = PydanticField(default=None, max_length=300)
+    online_url: str | None = PydanticField(
+        default=None, max_length=500, pattern=r"^https?://[^\x00]*$"
+    )
     status: Status | None = None
-    series_id: int | None = None
+    series_id: Id | None = None
 
 
 class LocalTime(BaseModel):
@@ -369,7 +373,7 @@ class MeetingRead(BaseModel):
 
 
 class DelegationAdd(_Strict):
-    organization_id: int
+    organization_id: Id
 
 
 class ParticipantUpdate(_Strict):
@@ -381,22 +385,22 @@ class AgendaCreate(_Strict):
     title: Title
     title_lang: Language = "ko"
     translations: Translations = Translations()
-    presenter_id: int | None = None
+    presenter_id: Id | None = None
     duration_minutes: int | None = PydanticField(default=None, ge=1, le=24 * 60)
-    attachment_ids: list[int] = PydanticField(default_factory=list, max_length=20)
+    attachment_ids: list[Id] = PydanticField(default_factory=list, max_length=20)
 
 
 class AgendaUpdate(_Strict):
     title: Title | None = None
     title_lang: Language | None = None
     translations: Translations | None = None
-    presenter_id: int | None = None
+    presenter_id: Id | None = None
     duration_minutes: int | None = PydanticField(default=None, ge=1, le=24 * 60)
-    attachment_ids: list[int] | None = PydanticField(default=None, max_length=20)
+    attachment_ids: list[Id] | None = PydanticField(default=None, max_length=20)
 
 
 class AgendaReorder(_Strict):
-    item_ids: list[int] = PydanticField(max_length=500)
+    item_ids: list[Id] = PydanticField(max_length=500)
 
 
 class AgendaItemRead(BaseModel):
@@ -416,19 +420,19 @@ class AgendaItemRead(BaseModel):
 class SectionTranslations(_Strict):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    ko: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
-    zh_hans: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS, alias="zh-Hans")] = (
-        None
-    )
-    en: Annotated[str | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
+    ko: Annotated[NulFreeStr | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
+    zh_hans: Annotated[
+        NulFreeStr | None, PydanticField(max_length=MAX_NOTES_CHARS, alias="zh-Hans")
+    ] = None
+    en: Annotated[NulFreeStr | None, PydanticField(max_length=MAX_NOTES_CHARS)] = None
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump(by_alias=True).items() if v}
 
 
 class SectionPut(_Strict):
-    agenda_item_id: int | None = None
-    notes: str = PydanticField(max_length=MAX_NOTES_CHARS)
+    agenda_item_id: Id | None = None
+    notes: NulFreeStr = PydanticField(max_length=MAX_NOTES_CHARS)
     notes_lang: Language = "ko"
     translations: SectionTranslations = SectionTranslations()
     base_version: int | None = None
@@ -465,8 +469,8 @@ class SectionRead(BaseModel):
 
 
 class DecisionCreate(_Strict):
-    agenda_item_id: int | None = None
-    text: str = PydanticField(min_length=1, max_length=10_000)
+    agenda_item_id: Id | None = None
+    text: NulFreeStr = PydanticField(min_length=1, max_length=10_000)
     text_lang: Language = "ko"
     translations: SectionTranslations = SectionTranslations()
 
@@ -496,7 +500,7 @@ class ApprovalRead(BaseModel):
 
 
 class ApproveRequest(_Strict):
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class MinutesRead(BaseModel):
@@ -562,7 +566,7 @@ class UploadRead(BaseModel):
 
 class UploadAssignment(_Strict):
     section_index: int = PydanticField(ge=0)
-    agenda_item_id: int | None
+    agenda_item_id: Id | None
 
 
 class UploadConfirm(_Strict):
@@ -572,21 +576,21 @@ class UploadConfirm(_Strict):
 
 
 class ActionItemCreate(_Strict):
-    title: str = PydanticField(min_length=1, max_length=500)
+    title: NulFreeStr = PydanticField(min_length=1, max_length=500)
     title_lang: Language = "ko"
     translations: Translations = Translations()
-    owner_id: int | None = None
-    organization_id: int | None = None
+    owner_id: Id | None = None
+    organization_id: Id | None = None
     due_date: date | None = None
-    agenda_item_id: int | None = None
-    decision_id: int | None = None
+    agenda_item_id: Id | None = None
+    decision_id: Id | None = None
 
 
 class ActionItemUpdate(_Strict):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=500)
+    title: NulFreeStr | None = PydanticField(default=None, min_length=1, max_length=500)
     translations: Translations | None = None
-    owner_id: int | None = None
-    organization_id: int | None = None
+    owner_id: Id | None = None
+    organization_id: Id | None = None
     due_date: date | None = None
     status: ActionStatus | None = None
 
@@ -616,17 +620,17 @@ class SeriesCreate(_Strict):
     name: Title
     name_lang: Language = "ko"
     translations: Translations = Translations()
-    description: str = PydanticField(default="", max_length=10_000)
-    channel_id: int | None = None
-    partnership_ids: list[int] = PydanticField(default_factory=list, max_length=500)
+    description: NulFreeStr = PydanticField(default="", max_length=10_000)
+    channel_id: Id | None = None
+    partnership_ids: list[Id] = PydanticField(default_factory=list, max_length=500)
 
 
 class SeriesUpdate(_Strict):
     name: Title | None = None
     name_lang: Language | None = None
     translations: Translations | None = None
-    description: str | None = PydanticField(default=None, max_length=10_000)
-    partnership_ids: list[int] | None = PydanticField(default=None, max_length=500)
+    description: NulFreeStr | None = PydanticField(default=None, max_length=10_000)
+    partnership_ids: list[Id] | None = PydanticField(default=None, max_length=500)
 
 
 class SeriesRead(BaseModel):

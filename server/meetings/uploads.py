@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.changes import service as changes
 from server.core.errors import AppError, Conflict, InvalidInput, NotFound
-from server.core.files import sniff_content_type, store_blob
+from server.core.files import client_filename, sniff_content_type, store_blob
 from server.identity.service import Principal
 from server.meetings import minutes
 from server.meetings import service as meetings
@@ -77,7 +77,7 @@ async def upload(
             f"Minutes cannot be written while the meeting is {acc.meeting.status}.",
             code="minutes_not_open",
         )
-    name = Path((filename or "minutes").replace("\\", "/")).name[:255] or "minutes"
+    name = client_filename(filename, "minutes")
     try:
         document = await asyncio.to_thread(
             extract, data, name, max_bytes=max_file_bytes(max_upload_bytes)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.core.types import UTCDateTime, utcnow
+from server.core.types import MAX_BIG_ID, NulFreeStr, UTCDateTime, utcnow
 
 MAX_BATCH = 1000
 PushStatus = Literal["applied", "duplicate", "conflict", "rejected"]
@@ -55,13 +55,39 @@ class SyncScope(SQLModel, table=True):
 # ---- API shapes -------------------------------------------------------------------------
 
 
+MAX_ARGS_DEPTH = 32
+
+
+def _args_problem(args: dict[str, Any]) -> str | None:
+    """Why ``args`` cannot be a mutation's: a mutation is fingerprinted as JSON, which holds
+    64-bit integers nested at most 255 deep. No args of any mutation come near either limit."""
+    stack: list[tuple[Any, int]] = [(args, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_ARGS_DEPTH:
+                return f"must not be nested more than {MAX_ARGS_DEPTH} deep"
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return "numbers must fit in 64 bits"
+    return None
+
+
 class MutationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = PydanticField(min_length=1, max_length=64)
-    name: str = PydanticField(min_length=1, max_length=40)
+    id: NulFreeStr = PydanticField(min_length=1, max_length=64)
+    name: NulFreeStr = PydanticField(min_length=1, max_length=40)
     args: dict[str, Any] = PydanticField(default_factory=dict)
-    base_version: int | None = PydanticField(default=None, ge=0)
+    base_version: int | None = PydanticField(default=None, ge=0, le=MAX_BIG_ID)
+
+    @field_validator("args")
+    @classmethod
+    def _args_fit_json(cls, args: dict[str, Any]) -> dict[str, Any]:
+        if problem := _args_problem(args):
+            raise ValueError(problem)
+        return args
 
 
 class PushRequest(BaseModel):

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.changes import service as changes
 from server.core.errors import InvalidInput, PreconditionFailed
 from server.core.i18n import Language
+from server.core.types import BigId, Id, NulFreeStr
 from server.discussion import messages
 from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageEdit
@@ -157,71 +158,71 @@ class _Strict(BaseModel):
 
 
 class MessageCreateArgs(MessageCreate):
-    thread_id: int
+    thread_id: Id
 
 
 class MessageEditArgs(MessageEdit):
-    message_id: int
+    message_id: BigId
 
 
 class MessageDeleteArgs(_Strict):
-    message_id: int
+    message_id: BigId
 
 
 class ReactionArgs(_Strict):
-    message_id: int
-    emoji: str = PydanticField(min_length=1, max_length=32)
+    message_id: BigId
+    emoji: NulFreeStr = PydanticField(min_length=1, max_length=32)
     on: bool = True
 
 
 class MeetingUpdateArgs(MeetingUpdate):
-    meeting_id: int
+    meeting_id: Id
 
 
 class AgendaCreateArgs(AgendaCreate):
-    meeting_id: int
+    meeting_id: Id
 
 
 class AgendaUpdateArgs(AgendaUpdate):
-    agenda_item_id: int
+    agenda_item_id: Id
 
 
 class AgendaReorderArgs(AgendaReorder):
-    meeting_id: int
+    meeting_id: Id
 
 
 class AgendaDeleteArgs(_Strict):
-    agenda_item_id: int
+    agenda_item_id: Id
 
 
 class SectionArgs(_Strict):
-    meeting_id: int
-    agenda_item_id: int | None = None
-    notes: str = PydanticField(max_length=MAX_NOTES_CHARS)
+    meeting_id: Id
+    agenda_item_id: Id | None = None
+    notes: NulFreeStr = PydanticField(max_length=MAX_NOTES_CHARS)
     notes_lang: Language | None = None
     translations: SectionTranslations | None = None
 
 
 class ResolveConflictArgs(_Strict):
-    section_id: int
-    copy_id: int
+    section_id: Id
+    copy_id: Id
 
 
 class DecisionArgs(DecisionCreate):
-    meeting_id: int
+    meeting_id: Id
 
 
 class ActionCreateArgs(ActionItemCreate):
-    meeting_id: int
+    meeting_id: Id
 
 
 class ActionUpdateArgs(ActionItemUpdate):
-    action_item_id: int
+    action_item_id: Id
 
 
 class AttendanceArgs(_Strict):
-    meeting_id: int
-    user_id: int
+    meeting_id: Id
+    user_id: Id
     attendance: Attendance | None = None
     role: ParticipantRole | None = None
 

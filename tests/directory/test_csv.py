@@ -286,3 +286,29 @@ async def test_imported_changes_are_published_after_commit(
     assert [(e.scope, e.op) for e in published] == [("platform", "created")] * 3
     assert [e.seq for e in published] == sorted(e.seq for e in published)
     assert published[0].to_dict()["data"]["name"] == "부산"
+
+
+async def test_nul_characters_and_ids_past_the_id_range_are_bad_rows_not_server_errors(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # A NUL in a cell (PostgreSQL cannot store it) and an id past the 32-bit id columns
+    # (neither database can compare it) reached the database: 500.
+    admin = await make_user(app, role="admin")
+    made = await seoul_beijing(client, admin)
+    seoul, beijing = made["seoul"]["id"], made["beijing"]["id"]
+    before = await row_counts(app, DIRECTORY_TABLES)
+    cities = "name,country\n부\x00산,KR\n인천,KR\n"
+    body = assert_problem(await _import(client, admin, "cities", cities), 422, "csv_invalid_rows")
+    assert [(e["line"], e["field"]) for e in body["errors"]] == [(2, "name")]
+    assert "NUL" in body["errors"][0]["message"]
+    partnerships = (
+        f"member_city_id,partner_city_id,kind\n{seoul},{2**31},sister\n{10**30},{beijing},sister\n"
+    )
+    body = assert_problem(
+        await _import(client, admin, "partnerships", partnerships), 422, "csv_invalid_rows"
+    )
+    assert [(e["line"], e["field"]) for e in body["errors"]] == [
+        (2, "partner_city_id"),
+        (3, "member_city_id"),
+    ]
+    assert await row_counts(app, DIRECTORY_TABLES) == before

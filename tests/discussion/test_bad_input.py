@@ -304,3 +304,100 @@ async def test_bad_reactions_are_refused_and_write_nothing(
         await client.put("/api/v1/messages/987654/reactions/👍", headers=h), 404, "not_found"
     )
     assert await row_counts(app, TABLES) == before
+
+
+@pytest.mark.parametrize("emoji", ["%00", "ok%00", "%01", "%7F"])
+async def test_control_characters_are_no_reaction(
+    app: FastAPI, client: httpx.AsyncClient, room: Room, emoji: str
+) -> None:
+    # A NUL in the emoji reached the database (500 on PostgreSQL).
+    message = await _message(client, room)
+    before = await row_counts(app, TABLES)
+    response = await client.put(
+        f"/api/v1/messages/{message}/reactions/{emoji}", headers=room.beijing.headers
+    )
+    assert_problem(response, 422, "bad_emoji")
+    assert await row_counts(app, TABLES) == before
+
+
+async def test_nul_characters_in_text_are_named_and_nothing_is_written(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    # Found by fuzzing (a thread title) on PostgreSQL, which cannot store U+0000 in text
+    # (SQLite can): 500.
+    message = await _message(client, room)
+    h = room.seoul.headers
+    before = await row_counts(app, TABLES)
+    for method, url, body, field in [
+        ("POST", f"/api/v1/threads/{room.thread_id}/messages", {"body": "서울\x00"}, "body"),
+        ("PATCH", f"/api/v1/messages/{message}", {"body": "北京\x00"}, "body"),
+        ("PUT", f"/api/v1/messages/{message}/translations/en", {"body": "a\x00b"}, "body"),
+        ("POST", f"/api/v1/channels/{room.channel_id}/threads", {"title": "\x00"}, "title"),
+        ("PATCH", f"/api/v1/channels/{room.channel_id}", {"description": "\x00"}, "description"),
+    ]:
+        response = await client.request(method, url, json=body, headers=h)
+        problem = assert_problem(response, 422, "invalid_input")
+        assert _fields(problem) == {field}, problem
+    assert await row_counts(app, TABLES) == before
+
+
+async def test_null_for_a_channel_field_that_cannot_be_empty_is_invalid_input(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    # Found by fuzzing: these nulls reached the NOT NULL columns (500).
+    before = await row_counts(app, TABLES)
+    change = {"name": None, "description": None, "visibility": None, "is_archived": None}
+    response = await client.patch(
+        f"/api/v1/channels/{room.channel_id}", json=change, headers=room.seoul.headers
+    )
+    problem = assert_problem(response, 422, "invalid_input")
+    assert _fields(problem) == set(change)
+    assert await row_counts(app, TABLES) == before
+
+
+async def test_ids_out_of_range_are_invalid_input_not_server_errors(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    # Found by fuzzing: ids past the id columns (32-bit; 64-bit for messages) reached the
+    # database, which refused the parameter: 500 on SQLite and PostgreSQL.
+    h = room.seoul.headers
+    before = await row_counts(app, TABLES)
+    for method, url, body, field in [
+        ("GET", f"/api/v1/channels/{2**31}", None, "channel_id"),
+        ("GET", f"/api/v1/threads/{10**30}/messages", None, "thread_id"),
+        ("GET", f"/api/v1/messages/{2**63}", None, "message_id"),
+        ("DELETE", "/api/v1/messages/0", None, "message_id"),
+        ("POST", f"/api/v1/threads/{room.thread_id}/read", {"message_id": 2**64}, "message_id"),
+        (
+            "POST",
+            f"/api/v1/threads/{room.thread_id}/messages",
+            {"body": "첨부", "attachment_ids": [1, -(2**70)]},
+            "1",
+        ),
+        ("POST", f"/api/v1/channels/{room.channel_id}/members", {"user_id": 2**31}, "user_id"),
+    ]:
+        response = await client.request(method, url, json=body, headers=h)
+        problem = assert_problem(response, 422, "invalid_input")
+        assert _fields(problem) == {field}, problem
+    # The largest message id is a well-formed one that names no message.
+    assert_problem(await client.get(f"/api/v1/messages/{2**63 - 1}", headers=h), 404, "not_found")
+    assert await row_counts(app, TABLES) == before
+
+
+async def test_control_characters_are_dropped_from_attachment_names(
+    client: httpx.AsyncClient, room: Room
+) -> None:
+    # A NUL in the multipart file name reached the database (500 on PostgreSQL). Written by
+    # hand: HTTP clients percent-encode it.
+    body = (
+        b"--b0undary\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="\xed\x9a\x8c\x00\x01.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n%PDF-1.4\n\r\n--b0undary--\r\n"
+    )
+    response = await client.post(
+        f"/api/v1/channels/{room.channel_id}/attachments",
+        content=body,
+        headers={**room.seoul.headers, "Content-Type": "multipart/form-data; boundary=b0undary"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["filename"] == "회.png"

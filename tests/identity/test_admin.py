@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from server.core.pagination import encode_cursor
 from tests.factories import make_org, make_user
 from tests.helpers import assert_problem, row_counts
 
@@ -212,3 +213,93 @@ async def test_user_list_is_paginated(app: FastAPI, client: httpx.AsyncClient) -
     assert_problem(
         await client.get("/api/v1/users?cursor=@@", headers=admin.headers), 422, "bad_cursor"
     )
+
+
+async def test_a_cursor_past_any_id_is_refused_not_a_server_error(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # A cursor is base64 of "v1:<id>"; one past the 32-bit ids of the users table made the
+    # database refuse the query (500).
+    admin = await make_user(app, role="admin")
+    for position in (2**31, 2**63, 10**30, -1):
+        cursor = encode_cursor(position)
+        assert_problem(
+            await client.get(f"/api/v1/users?cursor={cursor}", headers=admin.headers),
+            422,
+            "bad_cursor",
+        )
+    last = encode_cursor(2**31 - 1)
+    page = await client.get(f"/api/v1/users?cursor={last}", headers=admin.headers)
+    assert page.status_code == 200 and page.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "change", "fields"),
+    [
+        ("organizations", {"name": None, "city": None}, {"name", "city"}),
+        ("organizations", {"name_lang": None, "is_active": None}, {"name_lang", "is_active"}),
+        ("users", {"display_name": None, "role": None}, {"display_name", "role"}),
+        ("users", {"password": None, "is_active": None}, {"password", "is_active"}),
+        ("users", {"locale": None, "timezone": None}, {"locale", "timezone"}),
+    ],
+)
+async def test_null_for_a_field_that_cannot_be_empty_is_invalid_input_and_writes_nothing(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    path: str,
+    change: dict[str, object],
+    fields: set[str],
+) -> None:
+    # Found by fuzzing: these nulls reached the NOT NULL columns (500), and a null password
+    # crashed the password check (500).
+    admin = await make_user(app, role="admin")
+    org = await make_org(app)
+    member = await make_user(app, org=org)
+    target = org.id if path == "organizations" else member.id
+    before = await row_counts(app)
+    response = await client.patch(f"/api/v1/{path}/{target}", json=change, headers=admin.headers)
+    body = assert_problem(response, 422, "invalid_input")
+    assert {e["field"] for e in body["errors"]} == fields
+    assert await row_counts(app) == before
+
+
+async def test_null_organization_and_translations_still_clear_what_may_be_empty(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, role="admin")
+    org = await make_org(app)
+    member = await make_user(app, org=org)
+    cleared = await client.patch(
+        f"/api/v1/organizations/{org.id}", json={"translations": None}, headers=admin.headers
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["translations"] == {}
+    moved = await client.patch(
+        f"/api/v1/users/{member.id}", json={"organization_id": None}, headers=admin.headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["organization_id"] is None
+
+
+async def test_nul_characters_in_text_are_refused_before_they_reach_the_database(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # PostgreSQL cannot store U+0000 in text (SQLite can): 500 (found by fuzzing in a thread
+    # title; the same for every free-text field and filter).
+    admin = await make_user(app, role="admin")
+    org = await make_org(app)
+    before = await row_counts(app)
+    for method, url, body, field in [
+        ("PATCH", f"/api/v1/organizations/{org.id}", {"city": "Seo\x00ul"}, "city"),
+        ("POST", "/api/v1/users", {**NEW_USER, "display_name": "赵\x00敏"}, "display_name"),
+        ("POST", "/api/v1/auth/login", {"username": "x\x00", "password": "p"}, "username"),
+    ]:
+        response = await client.request(method, url, json=body, headers=admin.headers)
+        problem = assert_problem(response, 422, "invalid_input")
+        assert [e["field"] for e in problem["errors"]] == [field]
+    assert_problem(
+        await client.get("/api/v1/audit?action=user.%00", headers=admin.headers),
+        422,
+        "invalid_input",
+    )
+    assert await row_counts(app) == before

@@ -258,3 +258,20 @@ async def test_rotating_needs_a_channel_manager_and_the_current_version(
     assert await row_counts(app, ("incoming_webhooks", "change_log", "audit_log")) == before
     # Nothing changed: the URL still posts.
     assert (await client.post(_path(hook["url"]), json={"text": "still"})).status_code == 201
+
+
+async def test_a_thread_id_out_of_range_and_nul_in_the_text_are_invalid_input(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    # A thread id past the 32-bit ids reached the database (500), and a NUL in the text or
+    # the thread title too (500 on PostgreSQL).
+    path = _path((await _hook(client, world))["url"])
+    before = await row_counts(app, MESSAGE_TABLES)
+    for payload, field in [
+        ({"text": "x", "thread": 2**31}, "thread"),
+        ({"text": "x", "thread": "새\x00 주제"}, "thread"),
+        ({"text": "공지\x00"}, "text"),
+    ]:
+        problem = assert_problem(await client.post(path, json=payload), 422, "invalid_input")
+        assert {e["field"].split(".")[0] for e in problem["errors"]} == {field}, problem
+    assert await row_counts(app, MESSAGE_TABLES) == before

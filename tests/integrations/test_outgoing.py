@@ -591,3 +591,21 @@ def test_the_private_address_setting_has_both_environment_names(
         monkeypatch.setenv(name, "1")
         assert Settings().webhook_allow_private is True
         monkeypatch.delenv(name)
+
+
+async def test_a_host_that_is_no_host_name_is_refused_not_a_server_error(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    # An empty or over-long label fails in the IDNA encoding before any lookup (UnicodeError,
+    # which is not an OSError): 500.
+    app.state.settings.webhook_allow_private = False
+    before = await row_counts(app, ("webhooks", "change_log"))
+    for url in ("http://a..example/hook", f"https://{'a' * 64}.example/hook"):
+        refused = await client.post(
+            "/api/v1/webhooks",
+            json={"url": url, "events": ["message.created"], "channel_ids": [world.channel_id]},
+            headers=world.seoul.headers,
+        )
+        body = assert_problem(refused, 422, "webhook_url_not_allowed")
+        assert body["errors"][0]["field"] == "url"
+    assert await row_counts(app, ("webhooks", "change_log")) == before

@@ -3,7 +3,11 @@ minutes, a participant outside the delegations cannot approve; forbidden status 
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from server.identity.service import Principal
@@ -211,3 +215,72 @@ async def test_meeting_versions_and_bad_input(
     )
     body = assert_problem(stale, 412, "version_mismatch")
     assert body["current"]["starts_at"].startswith("2027-03-11T01:00:00")
+
+
+async def test_ids_out_of_range_and_nul_in_text_are_invalid_input_and_write_nothing(
+    app: FastAPI, client: httpx.AsyncClient, cast: Cast
+) -> None:
+    # Found by fuzzing: ids past the 32-bit id columns (path, query, body, and the digits of
+    # ?owner=) reached the database (500 on SQLite and PostgreSQL); NUL in text reached it too
+    # (500 on PostgreSQL).
+    meeting = await create_meeting(client, cast.seoul_chair, bilateral_body(cast))
+    url = f"/api/v1/meetings/{meeting['id']}"
+    h = cast.seoul_chair.headers
+    before = await row_counts(app, MEETING_TABLES)
+    for method, path, body, field in [
+        ("GET", f"/api/v1/meetings/{2**31}/agenda", None, "path.meeting_id"),
+        ("GET", f"/api/v1/meeting-series/{10**20}", None, "path.series_id"),
+        ("GET", "/api/v1/meetings?channel_id=-1", None, "query.channel_id"),
+        ("GET", f"/api/v1/action-items?owner={2**31}", None, "owner"),
+        ("GET", "/api/v1/action-items?owner=0", None, "query.owner"),
+        ("PATCH", f"/api/v1/agenda-items/{2**40}", {"title": "x"}, "path.item_id"),
+        ("POST", f"{url}/agenda", {"title": "안건", "presenter_id": 2**31}, "presenter_id"),
+        ("PATCH", url, {"location": "서울\x00시청"}, "location"),
+        ("PATCH", url, {"online_url": "https://meet.example.org/\x00"}, "online_url"),
+        ("POST", f"{url}/action-items", {"title": "\x00"}, "title"),
+    ]:
+        response = await client.request(method, path, json=body, headers=h)
+        problem = assert_problem(response, 422, "invalid_input")
+        assert [e["field"] for e in problem["errors"]] == [field], problem
+    assert await row_counts(app, MEETING_TABLES) == before
+    mine = await client.get("/api/v1/action-items?owner=me", headers=h)
+    assert mine.status_code == 200, mine.text
+    theirs = await client.get(f"/api/v1/action-items?owner={cast.beijing_chair.id}", headers=h)
+    assert theirs.status_code == 200, theirs.text
+
+
+@pytest.mark.postgres_only
+async def test_a_participant_deleted_while_being_updated_is_a_conflict_not_a_server_error(
+    app: FastAPI, client: httpx.AsyncClient, cast: Cast, database_url: str
+) -> None:
+    # Found by fuzzing on PostgreSQL: a DELETE of a participant committed between another
+    # request's read and its UPDATE, which then matched no row (StaleDataError: 500). Here the
+    # DELETE holds the row until the PATCH waits on it, then commits.
+    meeting = await create_meeting(client, cast.seoul_chair, bilateral_body(cast))
+    observer = cast.observer.id
+    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        deleting = conn.transaction()
+        await deleting.start()
+        await conn.execute(
+            "DELETE FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2",
+            meeting["id"],
+            observer,
+        )
+        patch = asyncio.create_task(
+            client.patch(
+                f"/api/v1/meetings/{meeting['id']}/participants/{observer}",
+                json={"attendance": "attended"},
+                headers=cast.seoul_chair.headers,
+            )
+        )
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        for _ in range(200):
+            if await conn.fetchval(waiting):
+                break
+            await asyncio.sleep(0.02)
+        await deleting.commit()
+        response = await asyncio.wait_for(patch, 10)
+    finally:
+        await conn.close()
+    assert_problem(response, 409, "concurrent_change")

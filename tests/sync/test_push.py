@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from tests.factories import make_bot
-from tests.helpers import row_counts
+from tests.helpers import assert_problem, row_counts
 from tests.meetings.conftest import Cast
 from tests.sync.conftest import OfflineClient, add_agenda, in_progress_meeting, server_minutes
 
@@ -293,3 +293,41 @@ async def test_a_resend_racing_the_first_push_still_applies_each_mutation_once(
         f"/api/v1/meetings/{mid}/action-items", headers=cast.seoul_chair.headers
     )
     assert len(items.json()) == len(mutations)
+
+
+async def test_numbers_past_64_bits_and_nul_in_a_mutation_are_refused_with_nothing_written(
+    app: FastAPI, client: httpx.AsyncClient, cast: Cast
+) -> None:
+    # A base_version or a number in args past 64 bits crashed the mutation's fingerprint
+    # (500), as did args nested deeper than its JSON encoder allows; a NUL in a mutation id
+    # reached the database (500 on PostgreSQL).
+    mid = await in_progress_meeting(client, cast)
+    who = cast.seoul_secretary
+    before = await row_counts(app, TABLES)
+    create = {"id": "m1", "name": "agenda.create", "args": {"meeting_id": mid, "title": "안건"}}
+    deep: list[Any] = []
+    for _ in range(300):
+        deep = [deep]
+    for mutation, field in [
+        ({**create, "base_version": 2**64}, "mutations.0.base_version"),
+        ({**create, "args": {**create["args"], "duration_minutes": -(2**70)}}, "mutations.0.args"),
+        ({**create, "args": {"nested": [{"n": 10**30}]}}, "mutations.0.args"),
+        ({**create, "args": {"deep": deep}}, "mutations.0.args"),
+        ({**create, "id": "m\x00"}, "mutations.0.id"),
+    ]:
+        response = await client.post(
+            "/api/v1/sync/push",
+            json={"client_id": "device-1", "mutations": [mutation]},
+            headers=who.headers,
+        )
+        problem = assert_problem(response, 422, "invalid_input")
+        assert [e["field"] for e in problem["errors"]] == [field], problem
+    # Ids out of range in args are that mutation's own rejection, as other invalid args are.
+    device = OfflineClient(client, who)
+    device.queue("agenda.create", {"meeting_id": 2**31, "title": "안건"})
+    device.queue("message.edit", {"message_id": 0, "body": "x"})
+    results = await device.push()
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "invalid_args")] * 2
+    assert [r["errors"][0]["field"] for r in results] == ["meeting_id", "message_id"]
+    after = await row_counts(app, TABLES)
+    assert after == {**before, "sync_mutations": before["sync_mutations"] + 2}

@@ -11,6 +11,7 @@ from typing import IO, Literal
 
 from server.core.errors import InvalidInput
 from server.core.i18n import LANGUAGES
+from server.core.types import MAX_ID
 
 Kind = Literal["cities", "partnerships", "sectors", "counterparts"]
 KINDS: tuple[str, ...] = ("cities", "partnerships", "sectors", "counterparts")
@@ -102,6 +103,9 @@ def read_rows(
             if len(record) != len(names):
                 yield line, RowError(None, f"expected {len(names)} fields, found {len(record)}")
                 continue
+            if nul := next((n for n, v in zip(names, record, strict=True) if "\x00" in v), None):
+                yield line, RowError(nul, f"{nul} contains the NUL character (U+0000)")
+                continue
             yield line, {n: _unescape(v.strip()) for n, v in zip(names, record, strict=True)}
     except UnicodeDecodeError:
         raise _not_utf8(_first_bad_line(file)) from None
@@ -137,6 +141,8 @@ def int_cell(row: dict[str, str], name: str, *, required: bool = False) -> int |
         raise RowError(name, f"{name} must be a whole number, not {value!r}") from None
     if number < 1:
         raise RowError(name, f"{name} must be positive")
+    if number > MAX_ID:  # every number of these files is an id or a version
+        raise RowError(name, f"{name} must be at most {MAX_ID}")
     return number
 
 
