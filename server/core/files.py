@@ -20,6 +20,17 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# Room for the multipart envelope around an uploaded file: a file may have the upload body
+# limit minus this, so that a file one byte over its limit reaches the service (and its
+# ``file_too_large``, naming the file limit) rather than the body limit.
+MULTIPART_HEADROOM = 64 * 1024
+
+
+def max_file_bytes(max_upload_bytes: int) -> int:
+    """The largest file an upload route takes, given the body limit of upload routes."""
+    return max(1, max_upload_bytes - MULTIPART_HEADROOM)
+
+
 def client_filename(filename: str | None, default: str) -> str:
     """The name a client gave its file, kept for downloads: the last path component (``/`` or
     ``\\``), without control characters (PostgreSQL cannot store NUL, and none belongs in a

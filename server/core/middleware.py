@@ -10,6 +10,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.core.errors import problem
+from server.core.files import max_file_bytes
 
 REQUESTS = Counter("gyoryu_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -44,7 +45,7 @@ class BodyLimitMiddleware:
         limit = self.max_upload_bytes if is_upload else self.max_bytes
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await self._refuse(scope, receive, send, limit)
+                await self._refuse(scope, receive, send, limit, is_upload)
                 return
         received = 0
         too_large = False
@@ -68,13 +69,19 @@ class BodyLimitMiddleware:
         with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, guarded_send)
         if too_large:
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, limit, is_upload)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem(
-            413, "payload_too_large", f"The request body is larger than {limit} bytes."
-        )
+    async def _refuse(
+        scope: Scope, receive: Receive, send: Send, limit: int, is_upload: bool
+    ) -> None:
+        if is_upload:
+            # Said as the file's limit, the one the person choosing the file can act on.
+            detail = f"The file is too large: files may have at most {max_file_bytes(limit)} bytes."
+            response = problem(413, "file_too_large", detail)
+        else:
+            detail = f"The request body is larger than {limit} bytes."
+            response = problem(413, "payload_too_large", detail)
         await response(scope, receive, send)
 
 

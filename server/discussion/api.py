@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
-from server.core.files import blob_path
+from server.core.files import blob_path, max_file_bytes
 from server.core.pagination import Page
 from server.core.types import BigId, Id
 from server.discussion import messages, service
@@ -215,7 +215,8 @@ async def upload_attachment(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AttachmentRead:
-    data = await file.read(settings.max_upload_bytes + 1)
+    max_bytes = max_file_bytes(settings.max_upload_bytes)
+    data = await file.read(max_bytes + 1)
     attachment = await messages.upload_attachment(
         session,
         principal,
@@ -223,7 +224,7 @@ async def upload_attachment(
         file.filename or "file",
         data,
         data_dir=settings.data_dir,
-        max_bytes=settings.max_upload_bytes,
+        max_bytes=max_bytes,
     )
     assert attachment.id is not None
     return AttachmentRead(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.changes import service as changes
 from server.core.errors import AppError, Conflict, InvalidInput, NotFound
-from server.core.files import client_filename, sniff_content_type, store_blob
+from server.core.files import client_filename, max_file_bytes, sniff_content_type, store_blob
 from server.identity.service import Principal
 from server.meetings import minutes
 from server.meetings import service as meetings
@@ -28,15 +28,6 @@ from server.meetings.models import (
     UploadRead,
 )
 from server.meetings.service import access, meeting_scope
-
-# Room for the multipart envelope: a minutes file may have max_upload_bytes minus this, so
-# that one byte over it reaches the extractor (and its ``file_too_large``) rather than the
-# body limit.
-MULTIPART_HEADROOM = 64 * 1024
-
-
-def max_file_bytes(max_upload_bytes: int) -> int:
-    return max(1, max_upload_bytes - MULTIPART_HEADROOM)
 
 
 def upload_read(upload: MinutesUpload) -> UploadRead:

@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from server.core.config import Settings
+from server.core.files import max_file_bytes
 from tests.e2e.conftest import (
     ApiCall,
     World,
@@ -137,7 +138,7 @@ async def test_file_over_the_limit_shows_the_servers_error_and_nothing_is_sent(
     await expect(failed).to_have_attribute("data-status", "failed")
     # The server's own words, under a plain "too large".
     await expect(failed.get_by_test_id("attach-error")).to_have_text(
-        f"文件过大：The request body is larger than {LIMIT} bytes."
+        f"文件过大：The file is too large: files may have at most {max_file_bytes(LIMIT)} bytes."
     )
     await expect(items.filter(has_text="议程.txt")).to_have_attribute("data-status", "done")
     # Nothing leaves without the file it was meant to carry.

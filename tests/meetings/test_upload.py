@@ -15,8 +15,8 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from server.core.config import Settings
+from server.core.files import MULTIPART_HEADROOM
 from server.identity.models import AuditEntry
-from server.meetings.uploads import MULTIPART_HEADROOM
 from tests.factories import Person
 from tests.helpers import assert_problem, row_counts
 from tests.meetings.conftest import (
@@ -191,7 +191,7 @@ async def test_bad_uploads_are_refused_and_write_nothing(
         ("bomb.docx", zip_with_zeros("word/document.xml", 60), 422, "zip_bomb"),
         ("fake.docx", b"this is plain text, not a Word file", 422, "type_mismatch"),
         ("big.txt", b"a" * (FILE_LIMIT + 1), 413, "file_too_large"),
-        ("huge.txt", b"a" * (UPLOAD_LIMIT + 1), 413, "payload_too_large"),
+        ("huge.txt", b"a" * (UPLOAD_LIMIT + 1), 413, "file_too_large"),
     ]
     for name, data, status, code in cases:
         response = await _upload(client, cast.seoul_secretary, mid, name, data)

@@ -1,0 +1,60 @@
+"""Attachment size limits: the person choosing a file is told the file's limit, whichever
+layer refuses it (the service, or the body limit in front of it), and nothing is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from server.core.config import Settings
+from server.core.files import max_file_bytes
+from tests.discussion.conftest import Room
+from tests.helpers import assert_problem, row_counts
+
+UPLOAD_LIMIT = 300_000
+FILE_LIMIT = max_file_bytes(UPLOAD_LIMIT)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"max_upload_bytes": UPLOAD_LIMIT})
+
+
+async def _upload(client: httpx.AsyncClient, room: Room, data: bytes) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/channels/{room.channel_id}/attachments",
+        files={"file": ("계획.txt", data, "text/plain")},
+        headers=room.seoul.headers,
+    )
+
+
+def _blobs(settings: Settings) -> list[Path]:
+    folder = settings.data_dir / "blobs"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    "size",
+    [FILE_LIMIT + 1, UPLOAD_LIMIT + 1],
+    ids=["over the file limit", "over the body limit"],
+)
+async def test_a_file_over_the_limit_is_told_the_file_limit_and_nothing_is_kept(
+    app: FastAPI, client: httpx.AsyncClient, room: Room, size: int
+) -> None:
+    before = await row_counts(app, ("attachments",))
+    refused = await _upload(client, room, b"a" * size)
+    problem = assert_problem(refused, 413, "file_too_large")
+    assert f"at most {FILE_LIMIT} bytes" in problem["detail"]
+    assert await row_counts(app, ("attachments",)) == before
+    assert _blobs(app.state.settings) == []
+
+
+async def test_a_file_of_exactly_the_file_limit_is_taken(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    taken = await _upload(client, room, b"a" * FILE_LIMIT)
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["size"] == FILE_LIMIT
