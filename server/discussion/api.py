@@ -202,9 +202,14 @@ async def remove_reaction(
 
 @router.put("/messages/{message_id}/translations/{lang}", response_model=MessageRead)
 async def put_translation(
-    message_id: BigId, lang: str, body: TranslationPut, principal: Translator, session: SessionDep
+    message_id: BigId,
+    lang: str,
+    body: TranslationPut,
+    principal: Translator,
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> MessageRead:
-    return await messages.put_translation(session, principal, message_id, lang, body)
+    return await messages.put_translation(session, principal, message_id, lang, body, if_match)
 
 
 @router.post("/channels/{channel_id}/attachments", status_code=201, response_model=AttachmentRead)

@@ -562,7 +562,12 @@ async def put_translation(
     message_id: int,
     lang: str,
     data: TranslationPut,
+    expected_version: int | None = None,
 ) -> MessageRead:
+    """Adds or replaces the message's translation into ``lang``. With ``expected_version``
+    (the message's version the translator saw; any change to the message raises it), a
+    translation someone else saved meanwhile is not overwritten: 412 with the message as it
+    is now."""
     if lang not in ("ko", "zh-Hans", "en"):
         raise InvalidInput(f"Unsupported language {lang!r}.", code="unsupported_language")
     message = await _message_for(session, principal, message_id)
@@ -573,6 +578,9 @@ async def put_translation(
     result = await access(session, principal, message.channel_id)
     if not (result.can_write or result.allowed_bot):
         raise Forbidden("You cannot translate here.", code="channel_read_only")
+    if expected_version is not None and expected_version != message.version:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
     body = _check_body(data.body)
     kind = (
         "bot"

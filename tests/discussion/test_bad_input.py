@@ -290,6 +290,37 @@ async def test_bad_translations_are_refused_and_write_nothing(
     assert await row_counts(app, TABLES) == before
 
 
+async def test_a_translation_saved_meanwhile_is_not_overwritten_by_a_stale_if_match(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    message = await _message(client, room, "서울 대표단 일정")
+    base = f"/api/v1/messages/{message}/translations/zh-Hans"
+    seen = (await client.get(f"/api/v1/messages/{message}", headers=room.beijing.headers)).json()
+    first = await client.put(
+        base,
+        json={"body": "首尔代表团日程"},
+        headers={**room.beijing.headers, "If-Match": str(seen["version"])},
+    )
+    assert first.status_code == 200, first.text
+    before = await row_counts(app, TABLES)
+    # Kim opened the same message before Li saved, and saves on that version.
+    stale = await client.put(
+        base,
+        json={"body": "首尔代表团的日程"},
+        headers={**room.seoul.headers, "If-Match": str(seen["version"])},
+    )
+    current = assert_problem(stale, 412, "version_mismatch")["current"]
+    assert [t["body"] for t in current["translations"]] == ["首尔代表团日程"]
+    assert await row_counts(app, TABLES) == before
+    # On the version it now shows, the change goes through.
+    again = await client.put(
+        base,
+        json={"body": "首尔代表团的日程"},
+        headers={**room.seoul.headers, "If-Match": str(current["version"])},
+    )
+    assert again.status_code == 200, again.text
+
+
 async def test_bad_reactions_are_refused_and_write_nothing(
     app: FastAPI, client: httpx.AsyncClient, room: Room
 ) -> None:

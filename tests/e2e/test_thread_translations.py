@@ -184,3 +184,52 @@ async def test_refused_translation_shows_the_servers_detail(
     )
     await expect(message.get_by_test_id("translation")).to_have_count(0)
     assert not page.errors  # type: ignore[attr-defined]
+
+
+async def test_a_translation_saved_by_someone_else_meanwhile_is_shown_before_it_is_replaced(
+    browser: Browser, world: World, api: ApiCall
+) -> None:
+    seoul, beijing = await both_delegations_in_the_thread(browser, world)
+    message_id = int(await first_message(seoul).get_attribute("data-message-id") or 0)
+
+    async def english_on_the_server() -> list[str]:
+        got = await api(world.server, world.seoul_official, "GET", f"/messages/{message_id}")
+        return [t["body"] for t in got["translations"] if t["lang"] == "en"]
+
+    async def open_form(page: Page, lang: str, text: str) -> Locator:
+        message = first_message(page)
+        await message.get_by_test_id("translation-add").click()
+        form = message.get_by_test_id("translation-form")
+        await form.get_by_test_id("translation-lang").select_option(lang)
+        await form.get_by_test_id("translation-body").fill(text)
+        return form
+
+    # Kim starts an English translation; Li saves one first.
+    kims = await open_form(seoul, "en", "Hello, and a warm welcome.")
+    lis = await open_form(beijing, "en", "Hello, welcome.")
+    await lis.get_by_test_id("translation-save").click()
+    await expect(lis).to_have_count(0)
+    assert await english_on_the_server() == ["Hello, welcome."]
+
+    # Kim's save is on the version she saw: refused, Li's shown, Kim's text kept.
+    await kims.get_by_test_id("translation-save").click()
+    await expect(kims.get_by_test_id("translation-error")).to_contain_text("다른 사람이")
+    shown = first_message(seoul).locator('[data-testid=translation][data-lang="en"]')
+    await expect(shown).to_contain_text("Hello, welcome.")
+    await expect(kims.get_by_test_id("translation-body")).to_have_value(
+        "Hello, and a warm welcome."
+    )
+    assert await english_on_the_server() == ["Hello, welcome."]
+    # Having seen it, Kim saves again and replaces it.
+    await kims.get_by_test_id("translation-save").click()
+    await expect(kims).to_have_count(0)
+    assert await english_on_the_server() == ["Hello, and a warm welcome."]
+
+    # A change to the message that leaves the translation alone (a reaction) is no conflict.
+    lis = await open_form(beijing, "zh-Hans", "你好，欢迎。")
+    await api(world.server, world.seoul_official, "PUT", f"/messages/{message_id}/reactions/👍")
+    await lis.get_by_test_id("translation-save").click()
+    await expect(lis).to_have_count(0)
+    got = await api(world.server, world.beijing_official, "GET", f"/messages/{message_id}")
+    assert [t["body"] for t in got["translations"] if t["lang"] == "zh-Hans"] == ["你好，欢迎。"]
+    assert not seoul.errors and not beijing.errors  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ import {
   MAX_TRANSLATION_BYTES,
   mayReview,
   reviewBody,
+  sameTranslation,
   splitTranslations,
   targetLangs,
   translationBody,
@@ -149,5 +150,26 @@ describe('translation and history endpoints', () => {
     const history = await ep.messageHistory(5);
     expect(calls[1]).toMatchObject({ method: 'GET', url: '/api/v1/messages/5/history' });
     expect(history[0].body).toBe('old');
+  });
+});
+
+describe('a translation saved on a version that is no longer current (412)', () => {
+  it('is sent again when the translation into that language is still the one the user started from', () => {
+    expect(sameTranslation(undefined, undefined)).toBe(true);
+    expect(sameTranslation(tr('zh-Hans'), tr('zh-Hans'))).toBe(true);
+    // stale and updated_at move with the original's edits, not with someone else's translation
+    expect(sameTranslation(tr('zh-Hans'), { ...tr('zh-Hans'), stale: true, updated_at: '2027-03-11T00:00:00Z' })).toBe(true);
+  });
+  it('is shown to the user first when someone else saved, replaced or reviewed it meanwhile', () => {
+    expect(sameTranslation(undefined, tr('zh-Hans'))).toBe(false);
+    expect(sameTranslation(tr('zh-Hans'), { ...tr('zh-Hans'), body: '欢迎光临' })).toBe(false);
+    expect(sameTranslation(tr('zh-Hans', 'bot'), { ...tr('zh-Hans', 'bot'), kind: 'reviewed' })).toBe(false);
+    expect(sameTranslation(tr('zh-Hans'), { ...tr('zh-Hans'), translator_id: 9 })).toBe(false);
+  });
+  it('sends the version the user saw as If-Match', async () => {
+    const { fetch, calls } = fakeFetch(() => json(msg('ko', [tr('zh-Hans')], 3)));
+    const ep = endpoints(apiWith(fetch));
+    await ep.putTranslation(5, 'zh-Hans', { body: '欢迎' }, 2);
+    expect(calls[0].headers['If-Match']).toBe('2');
   });
 });

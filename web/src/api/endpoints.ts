@@ -24,9 +24,12 @@ export function endpoints(api: ApiClient) {
     thread: (threadId: number) => api.get<Thread>(`/threads/${threadId}`),
     messages: (threadId: number, cursor?: string | null) =>
       api.get<Page<Message>>(`/threads/${threadId}/messages`, { cursor, limit: 50 }),
-    /** Adds or replaces the message's translation into `lang`; answers the whole message. */
-    putTranslation: (messageId: number, lang: Lang, body: TranslationPut) =>
-      api.put<Message>(`/messages/${messageId}/translations/${encodeURIComponent(lang)}`, body),
+    /**
+     * Adds or replaces the message's translation into `lang`; answers the whole message. With
+     * `version` (the message's, as the user saw it), 412 when the message changed meanwhile.
+     */
+    putTranslation: (messageId: number, lang: Lang, body: TranslationPut, version?: number) =>
+      api.put<Message>(`/messages/${messageId}/translations/${encodeURIComponent(lang)}`, body, version === undefined ? {} : { headers: { 'If-Match': String(version) } }),
     messageHistory: (messageId: number) => api.get<MessageRevision[]>(`/messages/${messageId}/history`),
     markRead: (threadId: number, messageId: number) =>
       api.post<void>(`/threads/${threadId}/read`, { message_id: messageId }),

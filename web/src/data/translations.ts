@@ -83,3 +83,15 @@ export function translationError(e: unknown): { key: MessageKey; detail: string 
   if (e instanceof ApiError) return { key: e.status === 403 ? 'thread.translate.forbidden' : 'thread.translate.failed', detail: e.detail };
   return { key: 'thread.translate.failed', detail: e instanceof Error ? e.message : String(e) };
 }
+
+/**
+ * After a 412 (the message changed since the user opened it): true when the translation into
+ * the language being written is still the one the user started from (the message changed in
+ * some other way: a reaction, another language), so the write is sent again on the current
+ * version; false when someone else saved a translation into that language meanwhile, which
+ * the user sees before anything replaces it.
+ */
+export function sameTranslation(opened: MessageTranslation | undefined, current: MessageTranslation | undefined): boolean {
+  if (!opened || !current) return opened === current;
+  return opened.body === current.body && opened.kind === current.kind && opened.translator_id === current.translator_id;
+}

@@ -130,6 +130,7 @@ export const en = {
   'thread.translate.save': 'Save translation',
   'thread.translate.saving': 'Saving…',
   'thread.translate.saved': 'Translation saved.',
+  'thread.translate.changedMeanwhile': 'Someone else saved a translation into this language meanwhile; it is shown above. Your text is still here: save it to replace theirs.',
   'thread.translate.markReviewed': 'Mark as reviewed',
   'thread.translate.by': 'by {name}',
   'thread.translate.offline': 'Translations are saved on the server: this needs a connection.',

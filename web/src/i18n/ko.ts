@@ -131,6 +131,7 @@ export const ko: Catalog = {
   'thread.translate.save': '번역 저장',
   'thread.translate.saving': '저장 중…',
   'thread.translate.saved': '번역을 저장했습니다.',
+  'thread.translate.changedMeanwhile': '그사이 다른 사람이 이 언어의 번역을 저장했습니다(위에 표시). 작성하신 내용은 그대로 있으니, 저장하면 그 번역을 대체합니다.',
   'thread.translate.markReviewed': '검토 완료로 표시',
   'thread.translate.by': '번역자: {name}',
   'thread.translate.offline': '번역은 서버에 저장되므로 서버 연결이 필요합니다.',

@@ -131,6 +131,7 @@ export const zhHans: Catalog = {
   'thread.translate.save': '保存译文',
   'thread.translate.saving': '正在保存…',
   'thread.translate.saved': '译文已保存。',
+  'thread.translate.changedMeanwhile': '在此期间有人保存了该语言的译文（见上方）。您的文字仍在此处，保存即可替换。',
   'thread.translate.markReviewed': '标记为已审校',
   'thread.translate.by': '译者：{name}',
   'thread.translate.offline': '译文保存在服务器上，需要连接服务器。',

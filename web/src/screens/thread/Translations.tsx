@@ -8,10 +8,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Lang, Message, MessageTranslation, TranslationPut, User } from '../../api/types';
+import { ApiError } from '../../api/client';
 import { useRuntime } from '../../data/hooks';
 import { userName } from '../../data/names';
 import type { ViewMessage } from '../../data/overlay';
-import { defaultTargetLang, mayReview, reviewBody, splitTranslations, targetLangs, translationBody, translationError, translationIn } from '../../data/translations';
+import { defaultTargetLang, mayReview, reviewBody, sameTranslation, splitTranslations, targetLangs, translationBody, translationError, translationIn } from '../../data/translations';
 import { t, useLang } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { useObservable } from '../../lib/observable';
@@ -34,7 +35,11 @@ interface Draft {
   lang: Lang;
   body: string;
   reviewed: boolean;
+  /** The message as the user saw it when opening the form: its version goes as If-Match. */
+  base: Base;
 }
+
+type Base = Pick<Message, 'version' | 'translations'>;
 
 export function Translations({ m, tz, users, canWrite, offlineHint, onSaved }: Props) {
   const uiLang = useLang();
@@ -48,17 +53,40 @@ export function Translations({ m, tz, users, canWrite, offlineHint, onSaved }: P
   const { mine, others } = splitTranslations(m, uiLang);
   const listId = `translations-${m.id}`;
 
-  /** Sends one translation; true when the server took it. */
-  const save = async (lang: Lang, body: TranslationPut): Promise<boolean> => {
+  /**
+   * Sends one translation on the version the user saw (`base`); true when the server took it.
+   * A 412 whose translation into `lang` is still the one the user started from is sent again
+   * on the current version; one that someone else changed is shown first, never overwritten.
+   */
+  const save = async (lang: Lang, body: TranslationPut, base: Base): Promise<boolean> => {
     if (!rt) return false;
     setBusy(lang);
     setError(null);
     setStatus('');
-    try {
-      const answer = await ep.putTranslation(m.id, lang, body);
+    const show = async (message: Message) => {
       // The same copy the live change brings: whichever arrives second changes nothing.
-      await rt.store.put(ENTITY.message, answer as unknown as Row);
-      onSaved(answer);
+      await rt.store.put(ENTITY.message, message as unknown as Row);
+      onSaved(message);
+    };
+    try {
+      let version = base.version;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await show(await ep.putTranslation(m.id, lang, body, version));
+          break;
+        } catch (e) {
+          const current = e instanceof ApiError && e.status === 412 ? (e.problem.current as Message | undefined) : undefined;
+          if (!current || attempt > 0) throw e;
+          await show(current);
+          if (!sameTranslation(translationIn(base, lang), translationIn(current, lang))) {
+            setDraft((d) => (d ? { ...d, base: current } : d));
+            setShowAll(true);
+            setError(t('thread.translate.changedMeanwhile'));
+            return false;
+          }
+          version = current.version;
+        }
+      }
       if (lang !== mine?.lang && lang !== uiLang) setShowAll(true);
       setStatus(t('thread.translate.saved'));
       return true;
@@ -75,7 +103,7 @@ export function Translations({ m, tz, users, canWrite, offlineHint, onSaved }: P
     const existing = translationIn(m, lang);
     setError(null);
     setStatus('');
-    setDraft({ lang, body: existing?.body ?? '', reviewed: existing?.kind === 'reviewed' });
+    setDraft({ lang, body: existing?.body ?? '', reviewed: existing?.kind === 'reviewed', base: m });
   };
 
   const shown = [...(mine ? [mine] : []), ...(showAll ? others : [])];
@@ -97,7 +125,7 @@ export function Translations({ m, tz, users, canWrite, offlineHint, onSaved }: P
                       {t('thread.translate.edit')}
                     </button>
                     {mayReview(tr, rt?.user ?? null) && (
-                      <button type="button" class="link" disabled={!isOnline || busy !== null} aria-describedby={offlineHint} onClick={() => void save(tr.lang, reviewBody(tr))} data-testid="translation-review">
+                      <button type="button" class="link" disabled={!isOnline || busy !== null} aria-describedby={offlineHint} onClick={() => void save(tr.lang, reviewBody(tr), m)} data-testid="translation-review">
                         {busy === tr.lang ? t('thread.translate.saving') : t('thread.translate.markReviewed')}
                       </button>
                     )}
@@ -130,7 +158,7 @@ export function Translations({ m, tz, users, canWrite, offlineHint, onSaved }: P
           error={error}
           onError={setError}
           onSubmit={async (body) => {
-            if (await save(draft.lang, body)) setDraft(null);
+            if (await save(draft.lang, body, draft.base)) setDraft(null);
           }}
         />
       )}
@@ -211,7 +239,7 @@ function TranslationForm({ m, draft, setDraft, saving, online, error, onError, o
   const chooseLang = (lang: Lang) => {
     const typed = draft.body.trim() !== '' && draft.body !== (existing?.body ?? '');
     const next = translationIn(m, lang);
-    setDraft({ lang, body: typed ? draft.body : (next?.body ?? ''), reviewed: draft.reviewed });
+    setDraft({ lang, body: typed ? draft.body : (next?.body ?? ''), reviewed: draft.reviewed, base: m });
   };
 
   return (
