@@ -12,6 +12,7 @@ from alembic.config import Config
 
 from server.core.config import Settings, get_settings
 from server.core.db import Database, ensure_sqlite_directory
+from server.core.files import prune_blobs
 from server.core.security import password_problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,28 @@ async def _demo(settings: Settings, if_empty: bool) -> int:
     return 0
 
 
+async def _referenced_blobs(settings: Settings) -> set[str]:
+    """Every digest a row holds: the ``sha256`` columns of all tables (attachments, minutes
+    uploads, ...), so that a table added later is covered without being named here."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    from server.domains import import_models
+
+    import_models()
+    db = Database(settings.database_url)
+    try:
+        async with db.session(write=False) as session:
+            digests: set[str] = set()
+            for table in SQLModel.metadata.tables.values():
+                if "sha256" in table.c:
+                    rows = await session.execute(select(table.c.sha256).distinct())
+                    digests.update(str(d) for d in rows.scalars())
+            return digests
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gyoryu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="load demo data into an empty database")
     demo.add_argument(
         "--if-empty", action="store_true", help="succeed quietly when the database already has data"
+    )
+    prune = sub.add_parser(
+        "prune-blobs", help="remove stored files no attachment or upload refers to any more"
+    )
+    prune.add_argument(
+        "--older-than-hours",
+        type=float,
+        default=24,
+        help="keep files stored within this many hours (default 24)",
     )
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -128,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Refused: {getattr(exc, 'detail', exc)}", file=sys.stderr)
             return 2
         print(f"Created administrator {args.username} (id {user_id}).")
+        return 0
+    if args.command == "prune-blobs":
+        referenced = asyncio.run(_referenced_blobs(settings))
+        removed = prune_blobs(settings.data_dir, referenced, args.older_than_hours * 3600)
+        print(f"Removed {len(removed)} stored file(s) no row refers to.")
         return 0
     if args.command == "demo":
         if not settings.demo:

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import time
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from server.core.files import blob_path
 from server.demo import DEMO_PASSWORD
+from tests.factories import make_user
 from tests.helpers import row_counts
 
 
-def _gyoryu(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GYORYU_DATABASE_URL": database_url, "GYORYU_DEMO": "1"}
+def _gyoryu(
+    database_url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GYORYU_DATABASE_URL": database_url, "GYORYU_DEMO": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "server.cli", *args],
         input=stdin,
@@ -93,3 +100,52 @@ async def test_demo_loads_once_into_an_empty_database_and_its_logins_work(
     assert _gyoryu(database_url, "demo").returncode == 1
     quiet = _gyoryu(database_url, "demo", "--if-empty")
     assert quiet.returncode == 0 and "not loaded" in quiet.stdout
+
+
+async def test_prune_blobs_removes_only_old_files_no_row_refers_to(
+    client: httpx.AsyncClient, app: FastAPI, database_url: str
+) -> None:
+    settings = app.state.settings
+    owner = await make_user(app)
+    channel = await client.post(
+        "/api/v1/channels", json={"name": "files", "member_ids": []}, headers=owner.headers
+    )
+    channel_id = channel.json()["id"]
+
+    async def upload(data: bytes) -> dict[str, Any]:
+        answer = await client.post(
+            f"/api/v1/channels/{channel_id}/attachments",
+            files={"file": ("f.txt", data, "text/plain")},
+            headers=owner.headers,
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+    kept, taken_back, twin = await upload(b"kept"), await upload(b"taken back"), b"shared"
+    first, second = await upload(twin), await upload(twin)  # one blob, two rows
+    for attachment in (taken_back, first):
+        gone = await client.delete(f"/api/v1/attachments/{attachment['id']}", headers=owner.headers)
+        assert gone.status_code == 204
+    digests = {
+        k: hashlib.sha256(v).hexdigest()
+        for k, v in {"kept": b"kept", "back": b"taken back", "twin": twin}.items()
+    }
+    paths = {k: blob_path(settings.data_dir, d) for k, d in digests.items()}
+    old = time.time() - 2 * 86400
+    for path in paths.values():
+        os.utime(path, (old, old))
+
+    env = {"GYORYU_DATA_DIR": str(settings.data_dir)}
+    recent = _gyoryu(database_url, "prune-blobs", "--older-than-hours", "72", env=env)
+    assert recent.returncode == 0, recent.stderr
+    assert all(p.exists() for p in paths.values())  # all within the grace period
+
+    result = _gyoryu(database_url, "prune-blobs", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Removed 1 stored file" in result.stdout
+    assert not paths["back"].exists()
+    # Still referred to: by its own row, and by the twin's second row.
+    assert paths["kept"].exists() and paths["twin"].exists()
+    download = await client.get(f"/api/v1/attachments/{second['id']}", headers=owner.headers)
+    assert download.content == twin
+    assert kept["id"] != second["id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import unicodedata
 import zipfile
 from io import BytesIO
@@ -68,7 +69,11 @@ def store_blob(data_dir: Path, data: bytes) -> str:
     """Keep ``data`` once under its SHA-256 (written atomically) and return the digest."""
     digest = hashlib.sha256(data).hexdigest()
     path = blob_path(data_dir, digest)
-    if not path.exists():
+    if path.exists():
+        # Kept again: a fresh time keeps it out of ``prune_blobs`` until this upload's row has
+        # been committed, even if every row that held it so far is deleted meanwhile.
+        os.utime(path)
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
             tmp.write(data)
@@ -80,3 +85,20 @@ def store_blob(data_dir: Path, data: bytes) -> str:
 
 def blob_path(data_dir: Path, digest: str) -> Path:
     return data_dir / "blobs" / digest[:2] / digest[2:4] / digest
+
+
+def prune_blobs(data_dir: Path, referenced: set[str], older_than_seconds: float) -> list[str]:
+    """Removes the blobs no row refers to (``referenced``: the digests the database holds)
+    that nothing has stored or stored again for ``older_than_seconds``; answers their digests.
+    The grace period covers an upload of the same bytes whose row is not committed yet."""
+    folder = data_dir / "blobs"
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - older_than_seconds
+    removed: list[str] = []
+    for path in sorted(folder.glob("??/??/*")):
+        if path.name in referenced or not path.is_file() or path.stat().st_mtime > cutoff:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed

@@ -241,6 +241,12 @@ async def upload_attachment(
     )
 
 
+@router.delete("/attachments/{attachment_id}", status_code=204)
+async def delete_attachment(attachment_id: Id, principal: Writer, session: SessionDep) -> Response:
+    await messages.delete_attachment(session, principal, attachment_id)
+    return Response(status_code=204)
+
+
 @router.get(
     "/attachments/{attachment_id}",
     response_class=FileResponse,

@@ -661,3 +661,21 @@ async def get_attachment(
     if attachment is None or not await can_read_channel(session, principal, attachment.channel_id):
         raise NotFound(f"No attachment {attachment_id}.")
     return attachment
+
+
+async def delete_attachment(
+    session: AsyncSession, principal: Principal, attachment_id: int
+) -> None:
+    """Its uploader takes back a file no message carries yet (removed from the composer, or
+    chosen by mistake). It is unreachable at once; its bytes go with the next ``gyoryu
+    prune-blobs`` unless another upload holds the same content."""
+    attachment = await get_attachment(session, principal, attachment_id)
+    if attachment.uploader_id != principal.user_id:
+        raise Forbidden("Only its uploader may delete an attachment.", code="not_uploader")
+    if attachment.message_id is not None:
+        raise Conflict(
+            f"Attachment {attachment_id} belongs to message {attachment.message_id}.",
+            code="attachment_in_use",
+        )
+    await session.delete(attachment)
+    await session.flush()

@@ -58,3 +58,35 @@ async def test_a_file_of_exactly_the_file_limit_is_taken(
     taken = await _upload(client, room, b"a" * FILE_LIMIT)
     assert taken.status_code == 201, taken.text
     assert taken.json()["size"] == FILE_LIMIT
+
+
+async def test_the_uploader_takes_back_an_unsent_file_and_it_is_unreachable_at_once(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    uploaded = (await _upload(client, room, b"wrong file")).json()
+    url = f"/api/v1/attachments/{uploaded['id']}"
+    # Someone else may neither delete it nor learn more than that it is not theirs.
+    assert_problem(await client.delete(url, headers=room.beijing.headers), 403, "not_uploader")
+    assert_problem(await client.delete(url, headers=room.outsider.headers), 404, "not_found")
+    deleted = await client.delete(url, headers=room.seoul.headers)
+    assert deleted.status_code == 204, deleted.text
+    assert_problem(await client.get(url, headers=room.seoul.headers), 404, "not_found")
+    assert_problem(await client.delete(url, headers=room.seoul.headers), 404, "not_found")
+
+
+async def test_a_file_a_message_carries_cannot_be_taken_back(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    uploaded = (await _upload(client, room, b"minutes draft")).json()
+    sent = await client.post(
+        f"/api/v1/threads/{room.thread_id}/messages",
+        json={"body": "첨부합니다", "attachment_ids": [uploaded["id"]]},
+        headers=room.seoul.headers,
+    )
+    assert sent.status_code == 201, sent.text
+    before = await row_counts(app, ("attachments",))
+    refused = await client.delete(
+        f"/api/v1/attachments/{uploaded['id']}", headers=room.seoul.headers
+    )
+    assert_problem(refused, 409, "attachment_in_use")
+    assert await row_counts(app, ("attachments",)) == before

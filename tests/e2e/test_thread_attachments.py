@@ -8,8 +8,9 @@ import random
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Response, expect
 
 from server.core.config import Settings
 from server.core.files import max_file_bytes
@@ -162,4 +163,29 @@ async def test_file_over_the_limit_shows_the_servers_error_and_nothing_is_sent(
     sent = page.get_by_test_id("message-item").filter(has_text="请查收附件")
     await expect(sent.get_by_test_id("attachment-link")).to_have_text("📎 议程.txt")
     await expect(sent.get_by_test_id("message-pending")).to_have_count(0)
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+async def test_a_file_removed_from_the_composer_is_taken_back_from_the_server(
+    browser: Browser, world: World, tmp_path: Path
+) -> None:
+    page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
+    await login(page, world.url, world.seoul_official, f"/threads/{world.thread_id}")
+    await page.get_by_test_id("attach-input").set_input_files(
+        [random_file(tmp_path / "wrong.pdf", 5_000, seed=3)]
+    )
+    item = page.get_by_test_id("attach-item")
+    await expect(item).to_have_attribute("data-status", "done")
+
+    def taking_back(response: Response) -> bool:
+        return response.request.method == "DELETE" and "/attachments/" in response.url
+
+    async with page.expect_response(taking_back) as answer:
+        await item.get_by_test_id("attach-remove").click()
+    deleted = await answer.value
+    assert deleted.status == 204
+    await expect(item).to_have_count(0)
+    async with httpx.AsyncClient(base_url=world.url, headers=world.seoul_official.headers) as c:
+        gone = await c.get(deleted.url.removeprefix(world.url))
+    assert gone.status_code == 404
     assert not page.errors  # type: ignore[attr-defined]

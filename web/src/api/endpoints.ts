@@ -30,6 +30,8 @@ export function endpoints(api: ApiClient) {
      */
     putTranslation: (messageId: number, lang: Lang, body: TranslationPut, version?: number) =>
       api.put<Message>(`/messages/${messageId}/translations/${encodeURIComponent(lang)}`, body, version === undefined ? {} : { headers: { 'If-Match': String(version) } }),
+    /** Takes back a file its uploader attached to no message (204). */
+    deleteAttachment: (attachmentId: number) => api.delete<void>(`/attachments/${attachmentId}`),
     messageHistory: (messageId: number) => api.get<MessageRevision[]>(`/messages/${messageId}/history`),
     markRead: (threadId: number, messageId: number) =>
       api.post<void>(`/threads/${threadId}/read`, { message_id: messageId }),

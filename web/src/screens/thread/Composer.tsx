@@ -24,7 +24,7 @@ import { useRuntime } from '../../data/hooks';
 import { LANGS, t, useLang } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
 import { useObservable } from '../../lib/observable';
-import { api, online } from '../../runtime';
+import { api, ep, online } from '../../runtime';
 import { uuid } from '../../sync/uuid';
 
 export function Composer({ threadId, channelId }: { threadId: number; channelId: number }) {
@@ -36,6 +36,10 @@ export function Composer({ threadId, channelId }: { threadId: number; channelId:
   const [files, setFiles] = useState<ComposerFile[]>([]);
   const [announce, setAnnounce] = useState('');
   useEffect(() => setMsgLang(uiLang), [uiLang]);
+
+  // A file removed from the composer is taken back from the server too: nobody meant to
+  // keep it there. Best effort: if that fails (offline), it stays there, attached to nothing.
+  const takeBack = (id: number) => void ep.deleteAttachment(id).catch(() => undefined);
 
   // Uploads run one at a time (slow links between the cities): a queue of promises.
   const queue = useRef<Promise<void>>(Promise.resolve());
@@ -53,6 +57,7 @@ export function Composer({ threadId, channelId }: { threadId: number; channelId:
       handle.promise
         .then(
           (a) => {
+            if (removed.current.has(key)) return takeBack(a.id); // removed while it went up
             rememberAttachments([a]);
             setFiles((fs) => markDone(fs, key, a));
             setAnnounce(t('thread.attach.uploaded', { name: a.filename }));
@@ -79,6 +84,8 @@ export function Composer({ threadId, channelId }: { threadId: number; channelId:
   const remove = (key: string) => {
     removed.current.add(key);
     handles.current.get(key)?.abort();
+    const uploaded = files.find((f) => f.key === key)?.attachment;
+    if (uploaded) takeBack(uploaded.id);
     setFiles((fs) => removeFile(fs, key));
   };
 
