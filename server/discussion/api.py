@@ -11,7 +11,7 @@ from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path, max_file_bytes
 from server.core.pagination import Page
 from server.core.types import BigId, Id
-from server.discussion import messages, service
+from server.discussion import attachments, messages, service
 from server.discussion.models import (
     AttachmentRead,
     ChannelCreate,
@@ -222,7 +222,7 @@ async def upload_attachment(
 ) -> AttachmentRead:
     max_bytes = max_file_bytes(settings.max_upload_bytes)
     data = await file.read(max_bytes + 1)
-    attachment = await messages.upload_attachment(
+    attachment = await attachments.upload_attachment(
         session,
         principal,
         channel_id,
@@ -243,7 +243,7 @@ async def upload_attachment(
 
 @router.delete("/attachments/{attachment_id}", status_code=204)
 async def delete_attachment(attachment_id: Id, principal: Writer, session: SessionDep) -> Response:
-    await messages.delete_attachment(session, principal, attachment_id)
+    await attachments.delete_attachment(session, principal, attachment_id)
     return Response(status_code=204)
 
 
@@ -259,7 +259,7 @@ async def download_attachment(
     session: SessionDep,
     settings: SettingsDep,
 ) -> FileResponse:
-    attachment = await messages.get_attachment(session, principal, attachment_id)
+    attachment = await attachments.get_attachment(session, principal, attachment_id)
     # Served as a download with the sniffed type; never rendered inline from our origin.
     return FileResponse(
         blob_path(settings.data_dir, attachment.sha256),

@@ -1,0 +1,74 @@
+"""Files attached to messages: uploaded first (kept once per content under the data
+directory, type sniffed, size-limited), then bound to a message when it is posted
+(:func:`server.discussion.messages.post_message`); downloaded by the channel's readers; taken
+back by their uploader while no message carries them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from server.core.files import client_filename, sniff_content_type, store_blob
+from server.discussion.models import Attachment
+from server.discussion.service import can_read_channel, require_writer
+from server.identity.service import Principal
+
+
+async def upload_attachment(
+    session: AsyncSession,
+    principal: Principal,
+    channel_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    data_dir: Path,
+    max_bytes: int,
+) -> Attachment:
+    await require_writer(session, principal, channel_id)
+    if not data:
+        raise InvalidInput("The file is empty.", code="empty_file")
+    if len(data) > max_bytes:
+        raise AppError(
+            f"Files may have at most {max_bytes} bytes.", code="file_too_large", status=413
+        )
+    digest = store_blob(data_dir, data)
+    attachment = Attachment(
+        channel_id=channel_id,
+        uploader_id=principal.user_id,
+        filename=client_filename(filename, "file"),
+        content_type=sniff_content_type(data),
+        size=len(data),
+        sha256=digest,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment
+
+
+async def get_attachment(
+    session: AsyncSession, principal: Principal, attachment_id: int
+) -> Attachment:
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None or not await can_read_channel(session, principal, attachment.channel_id):
+        raise NotFound(f"No attachment {attachment_id}.")
+    return attachment
+
+
+async def delete_attachment(
+    session: AsyncSession, principal: Principal, attachment_id: int
+) -> None:
+    """Its uploader takes back a file no message carries yet (removed from the composer, or
+    chosen by mistake). It is unreachable at once; its bytes go with the next ``gyoryu
+    prune-blobs`` unless another upload holds the same content."""
+    attachment = await get_attachment(session, principal, attachment_id)
+    if attachment.uploader_id != principal.user_id:
+        raise Forbidden("Only its uploader may delete an attachment.", code="not_uploader")
+    if attachment.message_id is not None:
+        raise Conflict(
+            f"Attachment {attachment_id} belongs to message {attachment.message_id}.",
+            code="attachment_in_use",
+        )
+    await session.delete(attachment)
+    await session.flush()
