@@ -409,6 +409,15 @@ async def list_messages(
     return await message_reads(session, rows), next_cursor
 
 
+async def _check_message_version(
+    session: AsyncSession, message: Message, expected_version: int | None
+) -> None:
+    """``If-Match`` on a message: 412 with the message as it is now when the version moved."""
+    if expected_version is not None and expected_version != message.version:
+        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
+        check_version(message.version, expected_version, current)
+
+
 async def edit_message(
     session: AsyncSession,
     principal: Principal,
@@ -426,9 +435,7 @@ async def edit_message(
     if message.deleted_at is not None:
         raise Conflict("The message was deleted.", code="message_deleted")
     await require_writer(session, principal, message.channel_id)
-    if expected_version is not None and expected_version != message.version:
-        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
-        check_version(message.version, expected_version, current)
+    await _check_message_version(session, message, expected_version)
     session.add(
         MessageRevision(
             message_id=message_id,
@@ -470,9 +477,7 @@ async def delete_message(
         )
     if message.deleted_at is not None:
         return  # deleting twice is the same as once
-    if expected_version is not None:
-        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
-        check_version(message.version, expected_version, current)
+    await _check_message_version(session, message, expected_version)
     message.deleted_at = utcnow()
     message.version += 1
     session.add(message)
@@ -576,9 +581,7 @@ async def put_translation(
     result = await access(session, principal, message.channel_id)
     if not (result.can_write or result.allowed_bot):
         raise Forbidden("You cannot translate here.", code="channel_read_only")
-    if expected_version is not None and expected_version != message.version:
-        current = (await message_reads(session, [message]))[0].model_dump(mode="json")
-        check_version(message.version, expected_version, current)
+    await _check_message_version(session, message, expected_version)
     body = _check_body(data.body)
     kind = (
         "bot"
