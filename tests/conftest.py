@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -30,6 +31,21 @@ BACKEND = os.environ.get("GYORYU_TEST_DB", "sqlite")
 PG_DSN = os.environ.get("GYORYU_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_HOST_URL = os.environ.get("GYORYU_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 RUN_ID = uuid.uuid4().hex[:8]
+REDIS_HOST_URL = os.environ.get("GYORYU_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def redis_test_url(*, other: bool = False) -> str:
+    """A Redis database of this run's own (``other``: a second one, also its own).
+
+    Pub/sub channels are global to a Redis server, so the broker names them after the database
+    number; a database per run keeps runs side by side (``make test`` runs the SQLite and the
+    PostgreSQL suites at once) from hearing each other's changes. SQLite runs use databases
+    1-7 and PostgreSQL runs 8-14, so the two suites of one ``make test`` never meet."""
+    first = 1 if BACKEND == "sqlite" else 8
+    offset = zlib.crc32(RUN_ID.encode()) % 7
+    if other:
+        offset = (offset + 1) % 7
+    return f"{REDIS_HOST_URL}/{first + offset}"
 
 
 def pytest_report_header() -> str:

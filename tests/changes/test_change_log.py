@@ -13,8 +13,7 @@ from server.changes import service as changes
 from server.changes.broker import MemoryBroker, RedisBroker
 from server.changes.models import ChangeEvent
 from server.core.db import Database
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.conftest import redis_test_url
 
 
 def _db(app: FastAPI) -> Database:
@@ -168,7 +167,7 @@ async def test_changes_are_published_after_commit_and_never_on_rollback(app: Fas
 
 async def test_redis_broker_delivers_to_every_process_in_order() -> None:
     """Two brokers stand for two server processes sharing Redis."""
-    first, second = RedisBroker(REDIS_URL), RedisBroker(REDIS_URL)
+    first, second = RedisBroker(redis_test_url()), RedisBroker(redis_test_url())
     got: dict[str, list[int]] = {"first": [], "second": []}
     signals: list[str] = []
 

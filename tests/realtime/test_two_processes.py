@@ -14,7 +14,6 @@ import json
 import os
 import socket
 import sys
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,13 +26,12 @@ from websockets.asyncio.client import connect
 
 from server.changes.broker import CHANGES_CHANNEL, RedisBroker, decode_batch
 from server.changes.models import ChangeEvent
-from tests.conftest import RUN_ID
+from tests.conftest import redis_test_url
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 GYORYU = Path(sys.executable).with_name("gyoryu")
-REDIS_HOST_URL = os.environ.get("GYORYU_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 MESSAGES = 1000
 ADMIN_PASSWORD = "two-processes-share-one-log"
 STARTUP_SECONDS = 60.0
@@ -46,9 +44,7 @@ def _free_port() -> int:
 
 
 def _redis_db() -> int:
-    # A database number of this run's own: the broker names its pub/sub channels after it, so
-    # a concurrent run on the same Redis cannot feed this one foreign seqs.
-    return 1 + zlib.crc32(RUN_ID.encode()) % 15
+    return int(redis_test_url().rsplit("/", 1)[1])
 
 
 async def _watch_published_seqs(redis_url: str, seqs: list[int], ready: asyncio.Event) -> None:
@@ -172,7 +168,7 @@ async def _receive_messages(
 async def test_message_posted_to_one_process_reaches_a_subscriber_on_the_other_in_order(
     database_url: str, tmp_path: Path
 ) -> None:
-    redis_url = f"{REDIS_HOST_URL}/{_redis_db()}"
+    redis_url = redis_test_url()
     if not await _redis_reachable(redis_url):
         pytest.skip(f"Redis is not reachable at {redis_url} (make services starts it)")
     env = _environment(database_url, redis_url, tmp_path)
@@ -241,8 +237,7 @@ async def test_message_posted_to_one_process_reaches_a_subscriber_on_the_other_i
 async def test_deployments_on_other_redis_databases_never_hear_each_others_changes() -> None:
     """Pub/sub ignores the database number, so the broker puts it in the channel names: a
     foreign seq reaching a hub would make it skip its own changes up to that seq."""
-    ours = f"{REDIS_HOST_URL}/{_redis_db()}"
-    theirs = f"{REDIS_HOST_URL}/{_redis_db() % 15 + 1}"
+    ours, theirs = redis_test_url(), redis_test_url(other=True)
     if not await _redis_reachable(ours):
         pytest.skip(f"Redis is not reachable at {ours} (make services starts it)")
     assert ours != theirs
