@@ -41,8 +41,6 @@ AfterCommit = Callable[[], Awaitable[None]]
 # A transaction running longer than this without awaiting anything else lets the loop run
 # (other requests, WebSocket sends) before its next statement.
 YIELD_AFTER_SECONDS = 0.02
-# Calls further apart than this belong to separate runs (the caller awaited something).
-BURST_GAP_SECONDS = 0.005
 
 
 class LoopThreadConnection(aiosqlite.Connection):
@@ -62,20 +60,30 @@ class LoopThreadConnection(aiosqlite.Connection):
     Only ``_execute``, the one method through which aiosqlite runs every call, is replaced;
     connecting and closing still use aiosqlite's thread."""
 
-    _burst_started = 0.0  # when the current run of back-to-back calls began
-    _last_call = 0.0
+    _burst_started = 0.0  # when the current run of calls with no loop turn between began
+    # Whether the loop has run other work since that run began, i.e. whether the caller
+    # really awaited something meanwhile. Told by a callback rather than guessed from the time
+    # between calls: on a busy machine the process can be descheduled between two calls of
+    # one run, which a time gap would mistake for a turn, and the run would never yield.
+    _loop_turned = True
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        now = time.monotonic()
-        if now - self._last_call > BURST_GAP_SECONDS:
-            self._burst_started = now
-        elif now - self._burst_started > YIELD_AFTER_SECONDS:
-            await asyncio.sleep(0)
-            now = self._burst_started = time.monotonic()
-        self._last_call = now
+        if self._loop_turned:
+            self._begin_run()
+        elif time.monotonic() - self._burst_started > YIELD_AFTER_SECONDS:
+            await asyncio.sleep(0)  # the loop runs a turn (and the callback), then we go on
+            self._begin_run()
         return fn(*args, **kwargs)
+
+    def _begin_run(self) -> None:
+        self._burst_started = time.monotonic()
+        self._loop_turned = False
+        asyncio.get_running_loop().call_soon(self._note_loop_turned)
+
+    def _note_loop_turned(self) -> None:
+        self._loop_turned = True
 
 
 def _loop_thread_connector(path: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
