@@ -231,14 +231,7 @@ async def upload_attachment(
         data_dir=settings.data_dir,
         max_bytes=max_bytes,
     )
-    assert attachment.id is not None
-    return AttachmentRead(
-        id=attachment.id,
-        filename=attachment.filename,
-        size=attachment.size,
-        content_type=attachment.content_type,
-        url=f"/api/v1/attachments/{attachment.id}",
-    )
+    return attachments.attachment_read(attachment)
 
 
 @router.delete("/attachments/{attachment_id}", status_code=204)

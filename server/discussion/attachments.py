@@ -9,11 +9,42 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.changes import service as changes
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from server.core.files import client_filename, sniff_content_type, store_blob
-from server.discussion.models import Attachment
+from server.discussion.models import Attachment, AttachmentRead
 from server.discussion.service import can_read_channel, require_writer
-from server.identity.service import Principal
+from server.identity.service import Principal, user_scope
+
+
+def attachment_read(attachment: Attachment) -> AttachmentRead:
+    assert attachment.id is not None
+    return AttachmentRead(
+        id=attachment.id,
+        filename=attachment.filename,
+        size=attachment.size,
+        content_type=attachment.content_type,
+        url=f"/api/v1/attachments/{attachment.id}",
+    )
+
+
+async def _record(session: AsyncSession, attachment: Attachment, op: str, actor_id: int) -> None:
+    """A file not yet sent is its uploader's alone: its changes go to the uploader's scope
+    (their other tabs and devices), and reach the channel with the message that carries it."""
+    assert attachment.id is not None
+    data = {"id": attachment.id, "channel_id": attachment.channel_id}
+    if op != "deleted":
+        data |= attachment_read(attachment).model_dump(mode="json") | {"message_id": None}
+    await changes.record(
+        session,
+        scope=user_scope(attachment.uploader_id),
+        entity="attachment",
+        entity_id=attachment.id,
+        op=op,
+        version=1,
+        data=data,
+        actor_id=actor_id,
+    )
 
 
 async def upload_attachment(
@@ -44,6 +75,7 @@ async def upload_attachment(
     )
     session.add(attachment)
     await session.flush()
+    await _record(session, attachment, "created", principal.user_id)
     return attachment
 
 
@@ -72,3 +104,4 @@ async def delete_attachment(
         )
     await session.delete(attachment)
     await session.flush()
+    await _record(session, attachment, "deleted", principal.user_id)

@@ -21,11 +21,11 @@ from server.core.db import table_of
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
 from server.core.pagination import keyset_page
 from server.core.types import UTCDateTime, utcnow
+from server.discussion.attachments import attachment_read
 from server.discussion.markdown import extract_mentions, render_markdown
 from server.discussion.models import (
     MAX_MESSAGE_BYTES,
     Attachment,
-    AttachmentRead,
     AuthorRead,
     Message,
     MessageCreate,
@@ -46,10 +46,9 @@ from server.discussion.service import (
     readable_thread,
     require_writer,
     thread_access,
-    user_scope,
 )
 from server.identity import service as identity
-from server.identity.service import Principal
+from server.identity.service import Principal, user_scope
 from server.search import service as search
 
 _EMOJI = re.compile(r"^[^\s/\\\x00-\x1f\x7f]{1,32}$")
@@ -166,18 +165,7 @@ async def message_reads(
                     )
                     for t in translations[m.id]
                 ],
-                attachments=[]
-                if deleted
-                else [
-                    AttachmentRead(
-                        id=a.id or 0,
-                        filename=a.filename,
-                        size=a.size,
-                        content_type=a.content_type,
-                        url=f"/api/v1/attachments/{a.id}",
-                    )
-                    for a in attached[m.id]
-                ],
+                attachments=[] if deleted else [attachment_read(a) for a in attached[m.id]],
             )
         )
     return result

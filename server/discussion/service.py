@@ -29,7 +29,7 @@ from server.discussion.models import (
     ThreadRead,
 )
 from server.identity import service as identity
-from server.identity.service import Principal
+from server.identity.service import Principal, user_scope
 from server.search import service as search
 
 WRITER_ROLES = frozenset({"owner", "member"})
@@ -37,10 +37,6 @@ WRITER_ROLES = frozenset({"owner", "member"})
 
 def channel_scope(channel_id: int) -> str:
     return f"channel:{channel_id}"
-
-
-def user_scope(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 # ---- access -----------------------------------------------------------------------------

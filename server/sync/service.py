@@ -35,7 +35,7 @@ from server.changes.models import ChangeEvent
 from server.core.db import Database
 from server.core.errors import AppError, Forbidden, NotFound
 from server.discussion import service as discussion
-from server.identity.service import PLATFORM_SCOPE, Principal
+from server.identity.service import PLATFORM_SCOPE, Principal, user_scope
 from server.meetings import service as meetings
 from server.sync.models import MutationIn, PushRequest, PushResult, SyncMutation, SyncScope
 from server.sync.mutations import MUTATIONS, Context, Outcome
@@ -71,7 +71,7 @@ def parse_cursor(raw: str | None) -> int:
 
 async def visible_scopes(session: AsyncSession, principal: Principal) -> set[str]:
     """Every scope of the change log the caller may read now."""
-    scopes = {discussion.user_scope(principal.user_id)}
+    scopes = {user_scope(principal.user_id)}
     if principal.has_scope("directory:read"):
         scopes.add(PLATFORM_SCOPE)
     if principal.has_scope("messages:read"):

@@ -1,5 +1,6 @@
-"""Attachment size limits: the person choosing a file is told the file's limit, whichever
-layer refuses it (the service, or the body limit in front of it), and nothing is kept."""
+"""Attachments: the person choosing a file is told the file's limit, whichever layer refuses
+it (the service, or the body limit in front of it), and nothing is kept; an unsent file is its
+uploader's alone, in the change log too, until a message carries it."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ def _blobs(settings: Settings) -> list[Path]:
 async def test_a_file_over_the_limit_is_told_the_file_limit_and_nothing_is_kept(
     app: FastAPI, client: httpx.AsyncClient, room: Room, size: int
 ) -> None:
-    before = await row_counts(app, ("attachments",))
+    before = await row_counts(app, ("attachments", "change_log"))
     refused = await _upload(client, room, b"a" * size)
     problem = assert_problem(refused, 413, "file_too_large")
     assert f"at most {FILE_LIMIT} bytes" in problem["detail"]
-    assert await row_counts(app, ("attachments",)) == before
+    assert await row_counts(app, ("attachments", "change_log")) == before
     assert _blobs(app.state.settings) == []
 
 
@@ -90,3 +91,35 @@ async def test_a_file_a_message_carries_cannot_be_taken_back(
     )
     assert_problem(refused, 409, "attachment_in_use")
     assert await row_counts(app, ("attachments",)) == before
+
+
+async def _pulled(client: httpx.AsyncClient, headers: dict[str, str], since: int) -> list[dict]:
+    pulled = await client.get(f"/api/v1/sync/pull?since={since}", headers=headers)
+    assert pulled.status_code == 200, pulled.text
+    changes: list[dict] = pulled.json()["changes"]
+    return changes
+
+
+async def test_upload_and_take_back_are_in_the_change_log_of_the_uploader_alone(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    head = (await client.get("/api/v1/sync/pull?since=0", headers=room.seoul.headers)).json()
+    since = head["cursor"]
+    uploaded = (await _upload(client, room, b"agenda draft")).json()
+    deleted = await client.delete(
+        f"/api/v1/attachments/{uploaded['id']}", headers=room.seoul.headers
+    )
+    assert deleted.status_code == 204, deleted.text
+
+    mine = [
+        c for c in await _pulled(client, room.seoul.headers, since) if c["entity"] == "attachment"
+    ]
+    assert [(c["op"], c["scope"], c["id"]) for c in mine] == [
+        ("created", f"user:{room.seoul.id}", uploaded["id"]),
+        ("deleted", f"user:{room.seoul.id}", uploaded["id"]),
+    ]
+    assert mine[0]["data"] == uploaded | {"channel_id": room.channel_id, "message_id": None}
+    assert mine[1]["data"] == {"id": uploaded["id"], "channel_id": room.channel_id}
+    # The other delegation, in the same channel, hears nothing of a file never sent.
+    theirs = await _pulled(client, room.beijing.headers, since)
+    assert [c for c in theirs if c["entity"] == "attachment"] == []
