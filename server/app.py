@@ -34,6 +34,7 @@ from server.integrations import api as integrations_api
 from server.integrations.dispatcher import WebhookDispatcher
 from server.meetings import api as meetings_api
 from server.realtime import api as realtime_api
+from server.realtime.frames import DirectWriteMiddleware
 from server.realtime.hub import Hub
 from server.search import api as search_api
 from server.sync import api as sync_api
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(MetricsMiddleware)
+    # Added last, so outermost: it must see the server's own WebSocket send (frames.py).
+    app.add_middleware(DirectWriteMiddleware)
 
     api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     # Routes are matched in order, one by one: the busiest (posting and reading messages)

@@ -26,6 +26,7 @@ from server.identity import service as identity
 from server.identity.permissions import SESSION_COOKIE
 from server.identity.service import Principal
 from server.meetings import service as meetings
+from server.realtime.frames import direct_writer
 from server.realtime.hub import Connection, Hub
 
 router = APIRouter(tags=["realtime"])
@@ -121,6 +122,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         principal,
         websocket.state.display_name,
         settings.ws_send_queue_size,
+        direct_writer(websocket.scope),
     )
     hub.add(conn)
     conn.offer(orjson.dumps({"type": "ready", "user_id": principal.user_id}).decode())

@@ -27,6 +27,7 @@ from server.changes.broker import Broker
 from server.changes.models import ChangeEvent
 from server.core.db import Database
 from server.identity.service import Principal
+from server.realtime.frames import DirectWriter, text_frame
 
 log = structlog.get_logger(__name__)
 
@@ -81,9 +82,12 @@ class Connection:
         principal: Principal,
         display_name: str,
         queue_size: int,
+        direct: DirectWriter | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
         self._send_text = send_text
+        # Writes a change's prepared frame to the socket when sending in place (frames.py).
+        self._direct = direct
         self._close = close
         # Who is connected, with the token's scopes: re-checked when access changes.
         self.principal = principal
@@ -110,10 +114,13 @@ class Connection:
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
 
-    def _append(self, text: str) -> None:
+    def _append(self, text: str, frame: bytes | None = None) -> None:
         wakeup = self._wakeup
         writer_idle = wakeup is not None and not wakeup.done()
         if writer_idle and not self._buffer and self._unfinished is None and not self._failed:
+            direct = self._direct
+            if frame is not None and direct is not None and direct.write(frame):
+                return
             self._send_in_place(text)
             return
         self._buffer.append(text)
@@ -137,13 +144,14 @@ class Connection:
             self._sending_since = asyncio.get_running_loop().time()
         self._wake_writer()  # to finish the send, or to close
 
-    def offer(self, text: str) -> bool:
-        """Queue without waiting; False when the client has fallen too far behind."""
+    def offer(self, text: str, frame: bytes | None = None) -> bool:
+        """Queue without waiting; False when the client has fallen too far behind. ``frame``:
+        ``text`` as a prepared WebSocket frame, when it goes to many connections."""
         if self.closed.is_set():
             return True
         if len(self._buffer) >= self.queue_size:
             return False
-        self._append(text)
+        self._append(text, frame)
         return True
 
     async def put(self, text: str) -> None:
@@ -155,12 +163,12 @@ class Connection:
         if not self.closed.is_set():
             self._append(text)
 
-    def deliver(self, scope: str, text: str) -> bool:
+    def deliver(self, scope: str, text: str, frame: bytes | None = None) -> bool:
         waiting = self.replaying.get(scope)
         if waiting is not None:
             waiting.append(text)
             return True
-        return self.offer(text)
+        return self.offer(text, frame)
 
     def stalled(self, now: float) -> bool:
         """Whether one send has been waiting on the client for too long."""
@@ -318,8 +326,9 @@ class Hub:
         subscribers = self.subscribers.get(event.scope)
         if subscribers:
             delivered = 0
+            frame = text_frame(event.wire)  # built once for every subscriber
             for conn in list(subscribers):
-                if conn.deliver(event.scope, event.wire):
+                if conn.deliver(event.scope, event.wire, frame):
                     delivered += 1
                 else:
                     DROPPED.inc()

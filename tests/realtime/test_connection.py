@@ -1,6 +1,7 @@
-"""A hub connection's send path, with a stand-in for the WebSocket's send: a change to an idle
-connection goes out in place, changes behind a send that waits follow it in order, and a send
-that fails closes the connection."""
+"""A hub connection's send path, with stand-ins for the WebSocket's send and for the socket: a
+change to an idle connection goes out in place (as a prepared frame when the socket takes it),
+changes behind a send that waits follow it in order, and a send that fails closes the
+connection. tests/realtime/test_frames.py does the same with real sockets."""
 
 from __future__ import annotations
 
@@ -29,7 +30,22 @@ class FakeSocket:
         self.closed_with = (code, reason)
 
 
-def _connection(socket: FakeSocket, queue_size: int = 10) -> Connection:
+class FakeDirectWriter:
+    """Stands for the socket under uvicorn: takes prepared frames while ``open``."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.open = True
+
+    def write(self, frame: bytes) -> bool:
+        if self.open:
+            self.frames.append(frame)
+        return self.open
+
+
+def _connection(
+    socket: FakeSocket, queue_size: int = 10, direct: FakeDirectWriter | None = None
+) -> Connection:
     principal = Principal(
         user_id=1,
         username="seoul.kim",
@@ -40,7 +56,14 @@ def _connection(socket: FakeSocket, queue_size: int = 10) -> Connection:
         scopes=None,
         channel_ids=None,
     )
-    return Connection(socket.send_text, socket.close, principal, "Kim", queue_size)
+    return Connection(
+        socket.send_text,
+        socket.close,
+        principal,
+        "Kim",
+        queue_size,
+        direct,  # type: ignore[arg-type]
+    )
 
 
 async def _settle() -> None:
@@ -100,3 +123,29 @@ async def test_a_full_buffer_refuses_more_and_a_failed_send_closes_the_connectio
     await _settle()
     assert conn.closed.is_set()
     assert failing.closed_with == (1011, "send failed")
+
+
+async def test_a_prepared_frame_goes_to_the_socket_only_when_nothing_is_ahead_of_it() -> None:
+    socket, direct = FakeSocket(), FakeDirectWriter()
+    conn = _connection(socket, direct=direct)
+    conn.start()
+    await _settle()
+    assert conn.offer("one", b"frame one")
+    assert direct.frames == [b"frame one"] and socket.sent == []
+    assert conn.offer("ready")  # no frame (a reply to this client alone): the ASGI send
+    assert socket.sent == ["ready"]
+
+    direct.open = False  # e.g. paused by flow control: the ASGI send decides, and waits
+    socket.gate = asyncio.get_running_loop().create_future()
+    gate = socket.gate
+    assert conn.offer("two", b"frame two")
+    direct.open = True
+    assert conn.offer("three", b"frame three")  # must not overtake "two"
+    await _settle()
+    assert direct.frames == [b"frame one"] and socket.sent == ["ready"]
+    gate.set_result(None)
+    await _settle()
+    assert socket.sent == ["ready", "two", "three"]
+    assert conn.offer("four", b"frame four")  # idle again
+    assert direct.frames == [b"frame one", b"frame four"]
+    await conn.shutdown(1000, "bye")

@@ -9,101 +9,46 @@ import json
 import os
 import socket
 import struct
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
-import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from server.core.config import Settings
 from tests.conftest import LiveServer
-from tests.factories import Person, make_user
-
-
-@asynccontextmanager
-async def ws_client(
-    server: LiveServer, person: Person, **kwargs: Any
-) -> AsyncIterator[ClientConnection]:
-    async with connect(server.ws_url, **kwargs) as ws:
-        await ws.send(json.dumps({"type": "auth", "token": person.token}))
-        assert (await _next(ws))["type"] == "ready"
-        yield ws
-
-
-async def _next(ws: ClientConnection, wait_seconds: float = 10) -> dict[str, Any]:
-    return json.loads(await asyncio.wait_for(ws.recv(), wait_seconds))  # type: ignore[no-any-return]
-
-
-async def _until(
-    ws: ClientConnection, kind: str, wait_seconds: float = 10
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Messages up to the first of ``kind``; returns it and what came before."""
-    before = []
-    while True:
-        message = await _next(ws, wait_seconds)
-        if message["type"] == kind:
-            return message, before
-        before.append(message)
-
-
-async def _subscribe(
-    ws: ClientConnection, scopes: list[str], since: int | None
-) -> tuple[int, list[dict[str, Any]]]:
-    await ws.send(json.dumps({"type": "subscribe", "scopes": scopes, "since": since}))
-    caught_up, before = await _until(ws, "caught_up")
-    return caught_up["seq"], before
-
-
-async def _setup(server: LiveServer) -> tuple[httpx.AsyncClient, Person, Person, Person, int, int]:
-    app = server.app
-    seoul = await make_user(app, username="seoul.park")
-    beijing = await make_user(app, username="beijing.chen")
-    outsider = await make_user(app, username="outsider.x")
-    http = httpx.AsyncClient(base_url=server.url)
-    channel = await http.post(
-        "/api/v1/channels", json={"name": "room", "member_ids": [beijing.id]}, headers=seoul.headers
-    )
-    channel_id = channel.json()["id"]
-    thread = await http.post(
-        f"/api/v1/channels/{channel_id}/threads", json={"title": "t"}, headers=seoul.headers
-    )
-    return http, seoul, beijing, outsider, channel_id, thread.json()["id"]
-
-
-async def _post(http: httpx.AsyncClient, who: Person, thread_id: int, body: str) -> int:
-    response = await http.post(
-        f"/api/v1/threads/{thread_id}/messages", json={"body": body}, headers=who.headers
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
+from tests.realtime.clients import (
+    next_event,
+    post_message,
+    receive_until,
+    setup_room,
+    subscribe,
+    ws_client,
+)
 
 
 async def test_reconnect_with_since_replays_exactly_the_missed_messages_then_live(
     live_server: LiveServer,
 ) -> None:
-    http, seoul, beijing, _, channel_id, thread_id = await _setup(live_server)
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
     scope = f"channel:{channel_id}"
     async with ws_client(live_server, beijing) as ws:
-        cursor, _ = await _subscribe(ws, [scope], None)
-        first = await _post(http, seoul, thread_id, "before the drop")
-        change, _ = await _until(ws, "change")
+        cursor, _ = await subscribe(ws, [scope], None)
+        first = await post_message(http, seoul, thread_id, "before the drop")
+        change, _ = await receive_until(ws, "change")
         assert change["id"] == first
         cursor = change["seq"]
-    missed = [await _post(http, seoul, thread_id, f"missed {i}") for i in range(50)]
+    missed = [await post_message(http, seoul, thread_id, f"missed {i}") for i in range(50)]
     async with ws_client(live_server, beijing) as ws:
         await ws.send(json.dumps({"type": "subscribe", "scopes": [scope], "since": cursor}))
-        live_task = asyncio.create_task(_post(http, seoul, thread_id, "live after"))
-        caught_up, replayed = await _until(ws, "caught_up")
+        live_task = asyncio.create_task(post_message(http, seoul, thread_id, "live after"))
+        caught_up, replayed = await receive_until(ws, "caught_up")
         replayed_ids = [
             m["id"] for m in replayed if m["type"] == "change" and m["entity"] == "message"
         ]
         live_id = await live_task
         rest = []
         while live_id not in [m.get("id") for m in rest]:
-            rest.append(await _next(ws))
+            rest.append(await next_event(ws))
         live_ids = [m["id"] for m in rest if m["type"] == "change"]
         # Every missed message exactly once, in order; the live one follows, never twice.
         assert (replayed_ids + live_ids)[:50] == missed
@@ -117,53 +62,53 @@ async def test_reconnect_with_since_replays_exactly_the_missed_messages_then_liv
 async def test_subscribe_to_a_scope_the_user_may_not_see_is_refused(
     live_server: LiveServer,
 ) -> None:
-    http, seoul, _, outsider, channel_id, thread_id = await _setup(live_server)
+    http, seoul, _, outsider, channel_id, thread_id = await setup_room(live_server)
     async with ws_client(live_server, outsider) as ws:
         await ws.send(
             json.dumps(
                 {"type": "subscribe", "scopes": [f"channel:{channel_id}", f"user:{seoul.id}"]}
             )
         )
-        errors = [await _next(ws), await _next(ws)]
+        errors = [await next_event(ws), await next_event(ws)]
         assert [e["type"] for e in errors] == ["error", "error"]
         assert {e["scope"] for e in errors} == {f"channel:{channel_id}", f"user:{seoul.id}"}
-        assert (await _next(ws))["type"] == "caught_up"
-        await _post(http, seoul, thread_id, "secret")
+        assert (await next_event(ws))["type"] == "caught_up"
+        await post_message(http, seoul, thread_id, "secret")
         with pytest.raises(TimeoutError):
-            await _until(ws, "change", wait_seconds=0.5)
+            await receive_until(ws, "change", wait_seconds=0.5)
     await http.aclose()
 
 
 async def test_connection_without_a_valid_token_is_closed(live_server: LiveServer) -> None:
     async with connect(live_server.ws_url) as ws:
         await ws.send(json.dumps({"type": "auth", "token": "gys_nope"}))
-        assert (await _next(ws))["code"] == "unauthorized"
+        assert (await next_event(ws))["code"] == "unauthorized"
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
 async def test_typing_and_presence_across_tabs(live_server: LiveServer) -> None:
-    http, seoul, beijing, _, channel_id, thread_id = await _setup(live_server)
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
     scope = f"channel:{channel_id}"
     async with ws_client(live_server, beijing) as watcher:
-        await _subscribe(watcher, [scope], None)
+        await subscribe(watcher, [scope], None)
         async with ws_client(live_server, seoul) as tab1:
-            await _subscribe(tab1, [scope], None)
-            online, _ = await _until(watcher, "presence")
+            await subscribe(tab1, [scope], None)
+            online, _ = await receive_until(watcher, "presence")
             assert online["user_id"] == seoul.id and online["status"] == "online"
             async with ws_client(live_server, seoul) as tab2:
-                await _subscribe(tab2, [scope], None)
+                await subscribe(tab2, [scope], None)
                 await tab2.send(
                     json.dumps({"type": "typing", "scope": scope, "thread_id": thread_id})
                 )
-                typing, skipped = await _until(watcher, "typing")
+                typing, skipped = await receive_until(watcher, "typing")
                 assert typing["user_id"] == seoul.id and typing["thread_id"] == thread_id
                 assert all(m["type"] != "presence" for m in skipped), (
                     "a second tab is not a new arrival"
                 )
             # One tab closed: still online, so nothing is said; then the last one closes.
-        offline, _ = await _until(watcher, "presence")
+        offline, _ = await receive_until(watcher, "presence")
         assert offline == {
             "type": "presence",
             "scope": scope,
@@ -174,20 +119,20 @@ async def test_typing_and_presence_across_tabs(live_server: LiveServer) -> None:
 
 
 async def test_losing_access_ends_the_subscription_at_once(live_server: LiveServer) -> None:
-    http, seoul, beijing, _, channel_id, thread_id = await _setup(live_server)
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
     scope = f"channel:{channel_id}"
     async with ws_client(live_server, beijing) as ws:
-        await _subscribe(ws, [scope], None)
+        await subscribe(ws, [scope], None)
         removed = await http.delete(
             f"/api/v1/channels/{channel_id}/members/{beijing.id}", headers=seoul.headers
         )
         assert removed.status_code == 204
-        ended, _ = await _until(ws, "subscription_ended")
+        ended, _ = await receive_until(ws, "subscription_ended")
         assert ended["scope"] == scope and ended["reason"] == "access_revoked"
-        await _post(http, seoul, thread_id, "after removal")
+        await post_message(http, seoul, thread_id, "after removal")
         with pytest.raises(TimeoutError):
             while True:
-                message = await _next(ws, wait_seconds=0.5)
+                message = await next_event(ws, wait_seconds=0.5)
                 assert message["type"] != "change" or message["entity"] != "message"
     await http.aclose()
 
@@ -201,14 +146,14 @@ def settings(settings: Settings) -> Settings:
 async def test_slow_client_is_dropped_while_a_fast_one_gets_everything(
     live_server: LiveServer,
 ) -> None:
-    http, seoul, beijing, _, channel_id, thread_id = await _setup(live_server)
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
     scope = f"channel:{channel_id}"
     # The slow client: a raw socket with a tiny receive buffer that never reads after
     # subscribing (client libraries keep reading into their own buffers).
     # A blocking socket: run its handshake in a thread, as the server shares this event loop.
     slow = await asyncio.to_thread(_raw_slow_client, live_server.port, seoul.token, scope)
     async with ws_client(live_server, beijing) as fast:
-        await _subscribe(fast, [scope], None)
+        await subscribe(fast, [scope], None)
         hub = live_server.app.state.hub
         body = "가" * 20000  # about 60 KB per message: kernel buffers hold ~4 MB
         posted: list[int] = []
@@ -216,13 +161,13 @@ async def test_slow_client_is_dropped_while_a_fast_one_gets_everything(
 
         async def read_fast() -> None:
             while len(received) < 200:
-                message = await _next(fast)
+                message = await next_event(fast)
                 if message["type"] == "change" and message["entity"] == "message":
                     received.append(message["id"])
 
         reader = asyncio.create_task(read_fast())
         for _ in range(200):
-            posted.append(await _post(http, beijing, thread_id, body))
+            posted.append(await post_message(http, beijing, thread_id, body))
         await asyncio.wait_for(reader, 60)
         assert received == posted
         assert all(c.user_id != seoul.id for c in hub.connections), (
