@@ -6,9 +6,10 @@ Through ASGI every delivery would encode the text again, build and serialize a f
 three layers of ``send``: most of a delivery's CPU besides the ``write`` system call itself
 (docs/benchmarks.md). Writing the prepared bytes needs the socket, which ASGI does not expose;
 under uvicorn's sans-I/O WebSocket protocol (``ws="websockets-sansio"``, how ``gyoryu serve``
-runs) the ASGI ``send`` is a method of the protocol object that holds it. :class:`DirectWriteMiddleware` finds that object when a
-WebSocket opens; anywhere else (another server, a uvicorn whose protocol changed) there is no
-direct writer and every send takes the ASGI path, only slower.
+runs) the ASGI ``send`` is a method of the protocol object that holds it.
+:class:`DirectWriteMiddleware` finds that object when a WebSocket opens; anywhere else (another
+server, a uvicorn whose protocol changed) there is no direct writer and every send takes the
+ASGI path, only slower.
 
 A direct write is made only when uvicorn's own ``send`` would write at once: the handshake
 done, no close sent or received, the transport not paused by flow control. In every other
