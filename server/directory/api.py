@@ -14,7 +14,15 @@ from server.core.db import Database
 from server.core.deps import IfMatch, Limit, SessionDep, client_ip
 from server.core.pagination import Page
 from server.core.types import Id, NulFreeStr
-from server.directory import counterparts, csvio, glossary, partnerships, service
+from server.directory import (
+    counterparts,
+    csvio,
+    glossary,
+    partnerships,
+    regions,
+    sectors,
+    service,
+)
 from server.directory.models import (
     CityCreate,
     CityRead,
@@ -24,6 +32,7 @@ from server.directory.models import (
     CounterpartUpdate,
     GlossaryTermCreate,
     GlossaryTermRead,
+    GlossaryTermUpdate,
     ImportReport,
     OrganizationCityRead,
     OrganizationCitySet,
@@ -35,8 +44,10 @@ from server.directory.models import (
     RegionCreate,
     RegionKind,
     RegionRead,
+    RegionUpdate,
     SectorCreate,
     SectorRead,
+    SectorUpdate,
 )
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import AdminPrincipal, require
@@ -61,8 +72,8 @@ async def create_region(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    region = await service.create_region(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.region_read(region))
+    region = await regions.create_region(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, regions.region_read(region))
 
 
 @router.get("/regions", response_model=Page[RegionRead])
@@ -74,15 +85,30 @@ async def list_regions(
     country: CountryFilter | None = None,
     kind: RegionKind | None = None,
 ) -> Page[RegionRead]:
-    rows, next_cursor = await service.list_regions(
+    rows, next_cursor = await regions.list_regions(
         session, cursor=cursor, limit=limit, country=country, kind=kind
     )
-    return Page(items=[service.region_read(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=[regions.region_read(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/regions/{region_id}", response_model=RegionRead)
 async def get_region(region_id: Id, _: DirectoryReader, session: SessionDep) -> RegionRead:
-    return service.region_read(await service.get_region(session, region_id))
+    return regions.region_read(await regions.get_region(session, region_id))
+
+
+@router.patch("/regions/{region_id}", response_model=RegionRead)
+async def update_region(
+    region_id: Id,
+    body: RegionUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> RegionRead:
+    region = await regions.update_region(
+        session, principal, region_id, body, client_ip(request), expected_version=if_match
+    )
+    return regions.region_read(region)
 
 
 # ---- cities -----------------------------------------------------------------------------
@@ -209,21 +235,36 @@ async def create_sector(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    sector = await service.create_sector(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.sector_read(sector))
+    sector = await sectors.create_sector(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, sectors.sector_read(sector))
 
 
 @router.get("/sectors", response_model=Page[SectorRead])
 async def list_sectors(
     _: DirectoryReader, session: SessionDep, cursor: str | None = None, limit: Limit = None
 ) -> Page[SectorRead]:
-    rows, next_cursor = await service.list_sectors(session, cursor=cursor, limit=limit)
-    return Page(items=[service.sector_read(s) for s in rows], next_cursor=next_cursor)
+    rows, next_cursor = await sectors.list_sectors(session, cursor=cursor, limit=limit)
+    return Page(items=[sectors.sector_read(s) for s in rows], next_cursor=next_cursor)
 
 
 @router.get("/sectors/{sector_id}", response_model=SectorRead)
 async def get_sector(sector_id: Id, _: DirectoryReader, session: SessionDep) -> SectorRead:
-    return service.sector_read(await service.get_sector(session, sector_id))
+    return sectors.sector_read(await sectors.get_sector(session, sector_id))
+
+
+@router.patch("/sectors/{sector_id}", response_model=SectorRead)
+async def update_sector(
+    sector_id: Id,
+    body: SectorUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> SectorRead:
+    sector = await sectors.update_sector(
+        session, principal, sector_id, body, client_ip(request), expected_version=if_match
+    )
+    return sectors.sector_read(sector)
 
 
 # ---- organizations' cities --------------------------------------------------------------
@@ -373,6 +414,28 @@ async def list_glossary(
         session, cursor=cursor, limit=limit, q=q, sector_id=sector_id
     )
     return Page(items=[glossary.glossary_read(t) for t in rows], next_cursor=next_cursor)
+
+
+@router.get("/glossary/{term_id}", response_model=GlossaryTermRead)
+async def get_glossary_term(
+    term_id: Id, _: DirectoryReader, session: SessionDep
+) -> GlossaryTermRead:
+    return glossary.glossary_read(await glossary.get_glossary_term(session, term_id))
+
+
+@router.patch("/glossary/{term_id}", response_model=GlossaryTermRead)
+async def update_glossary_term(
+    term_id: Id,
+    body: GlossaryTermUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> GlossaryTermRead:
+    term = await glossary.update_glossary_term(
+        session, principal, term_id, body, client_ip(request), expected_version=if_match
+    )
+    return glossary.glossary_read(term)
 
 
 # ---- CSV --------------------------------------------------------------------------------

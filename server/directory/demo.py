@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.i18n import Translations
-from server.directory import counterparts, glossary, partnerships, service
+from server.directory import counterparts, glossary, partnerships, regions, sectors, service
 from server.directory.models import (
     CityCreate,
     CounterpartCreate,
@@ -76,9 +76,9 @@ async def load_directory_demo(session: AsyncSession) -> None:
     """Load the directory demo into a database with the sectors of the migration; when the
     identity demo is there too, link its Seoul and Beijing organizations to their cities and
     pair its officials for economy and trade ([DEMO])."""
-    regions: dict[str, int] = {}
+    region_ids: dict[str, int] = {}
     for key, (name, lang, ko, zh, en, country, kind) in REGIONS.items():
-        region = await service.create_region_unchecked(
+        region = await regions.create_region_unchecked(
             session,
             RegionCreate(
                 name=name,
@@ -89,7 +89,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
             ),
         )
         assert region.id is not None
-        regions[key] = region.id
+        region_ids[key] = region.id
     cities: dict[str, int] = {}
     for key, (name, lang, ko, zh, en, region_key) in CITIES.items():
         city = await service.create_city_unchecked(
@@ -99,7 +99,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
                 name_lang=lang,
                 translations=_translations(ko, zh, en),
                 country=REGIONS[region_key][5],
-                region_id=regions[region_key],
+                region_id=region_ids[region_key],
             ),
         )
         assert city.id is not None
@@ -138,7 +138,7 @@ async def _link_identity_demo(
     kr, cn = by_name.get("seoul.kim"), by_name.get("beijing.wang")
     if kr is None or cn is None or partnership_id is None:
         return
-    sector = await service.sector_by_code(session, "economy_trade")
+    sector = await sectors.sector_by_code(session, "economy_trade")
     assert sector.id is not None
     # [DEMO] an invented pairing of the demo officials.
     await counterparts.create_counterpart(

@@ -3,16 +3,22 @@ commits."""
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from server.core.errors import NotFound, check_version
+from server.core.i18n import Translations
 from server.core.pagination import keyset_page
 from server.directory import service
 from server.directory.models import (
+    GLOSSARY_TERM_MAX_LENGTH,
     GlossaryTerm,
     GlossaryTermCreate,
     GlossaryTermRead,
+    GlossaryTermUpdate,
     Sector,
 )
 from server.identity.service import Principal
@@ -30,27 +36,45 @@ def glossary_read(term: GlossaryTerm) -> GlossaryTermRead:
     )
 
 
-async def create_glossary_term(
-    session: AsyncSession, actor: Principal | None, data: GlossaryTermCreate, ip: str | None
-) -> GlossaryTerm:
-    if actor is not None:
-        service.require_admin(actor)
-    terms = {k: v.strip() for k, v in data.terms.as_dict().items() if v.strip()}
-    if len(terms) < 2:
+class _TermColumns(TypedDict):
+    ko: str | None
+    zh_hans: str | None
+    en: str | None
+
+
+def _term_columns(terms: Translations) -> _TermColumns:
+    """The term in each language as the columns hold it (trimmed; ``None`` where missing)."""
+    texts = {lang: text.strip() for lang, text in terms.as_dict().items() if text.strip()}
+    if len(texts) < 2:
         raise service.invalid(
             "A glossary entry needs the term in at least two of ko, zh-Hans and en.",
             "glossary_needs_two_languages",
             "terms",
         )
-    if data.sector_id is not None and await session.get(Sector, data.sector_id) is None:
-        raise service.invalid(f"No sector {data.sector_id}.", "unknown_sector", "sector_id")
-    term = GlossaryTerm(
-        ko=terms.get("ko"),
-        zh_hans=terms.get("zh-Hans"),
-        en=terms.get("en"),
-        note=data.note,
-        sector_id=data.sector_id,
-    )
+    for lang, text in texts.items():
+        # Checked here, not by Translations (up to 2000): PostgreSQL refused longer terms (500).
+        if len(text) > GLOSSARY_TERM_MAX_LENGTH:
+            raise service.invalid(
+                f"A term has at most {GLOSSARY_TERM_MAX_LENGTH} characters.",
+                "invalid_input",
+                f"terms.{lang}",
+            )
+    return _TermColumns(ko=texts.get("ko"), zh_hans=texts.get("zh-Hans"), en=texts.get("en"))
+
+
+async def _check_sector(session: AsyncSession, sector_id: int | None) -> None:
+    if sector_id is not None and await session.get(Sector, sector_id) is None:
+        raise service.invalid(f"No sector {sector_id}.", "unknown_sector", "sector_id")
+
+
+async def create_glossary_term(
+    session: AsyncSession, actor: Principal | None, data: GlossaryTermCreate, ip: str | None
+) -> GlossaryTerm:
+    if actor is not None:
+        service.require_admin(actor)
+    columns = _term_columns(data.terms)
+    await _check_sector(session, data.sector_id)
+    term = GlossaryTerm(**columns, note=data.note, sector_id=data.sector_id)
     session.add(term)
     await session.flush()
     assert term.id is not None
@@ -60,6 +84,47 @@ async def create_glossary_term(
     )
     if actor is not None:
         await service.audit(session, actor, "glossary_term.created", ip, "glossary_term", term.id)
+    return term
+
+
+async def get_glossary_term(session: AsyncSession, term_id: int) -> GlossaryTerm:
+    term = await session.get(GlossaryTerm, term_id)
+    if term is None:
+        raise NotFound(f"No glossary term {term_id}.")
+    return term
+
+
+async def update_glossary_term(
+    session: AsyncSession,
+    actor: Principal,
+    term_id: int,
+    data: GlossaryTermUpdate,
+    ip: str | None,
+    expected_version: int | None = None,
+) -> GlossaryTerm:
+    service.require_admin(actor)
+    term = await get_glossary_term(session, term_id)
+    check_version(term.version, expected_version, service.dump(glossary_read(term)))
+    values: dict[str, Any] = {}
+    if data.terms is not None:
+        values.update(_term_columns(data.terms))
+    if data.note is not None:
+        values["note"] = data.note
+    if "sector_id" in data.model_fields_set:
+        await _check_sector(session, data.sector_id)
+        values["sector_id"] = data.sector_id
+    if service.unchanged(term, values):
+        return term
+    await service.save_update(
+        session,
+        actor,
+        term,
+        values,
+        entity="glossary_term",
+        read=glossary_read,
+        ip=ip,
+        fields=data.model_fields_set,
+    )
     return term
 
 

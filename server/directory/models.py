@@ -177,15 +177,19 @@ class Counterpart(SQLModel, table=True):
     version: int = 1
 
 
+# How long a term may be in each language (its column; requests' Translations allow more).
+GLOSSARY_TERM_MAX_LENGTH = 200
+
+
 class GlossaryTerm(SQLModel, table=True):
     """One exchange term in the three languages (공동위원회 / 联合委员会 / joint committee)."""
 
     __tablename__ = "glossary_terms"
 
     id: int | None = Field(default=None, primary_key=True)
-    ko: str | None = Field(default=None, max_length=200)
-    zh_hans: str | None = Field(default=None, max_length=200)
-    en: str | None = Field(default=None, max_length=200)
+    ko: str | None = Field(default=None, max_length=GLOSSARY_TERM_MAX_LENGTH)
+    zh_hans: str | None = Field(default=None, max_length=GLOSSARY_TERM_MAX_LENGTH)
+    en: str | None = Field(default=None, max_length=GLOSSARY_TERM_MAX_LENGTH)
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     sector_id: int | None = Field(default=None, foreign_key="sectors.id")
     version: int = 1
@@ -210,6 +214,17 @@ class RegionCreate(BaseModel):
     translations: Translations = Translations()
     country: Country
     kind: RegionKind
+
+
+class RegionUpdate(BaseModel):
+    """The country of a region does not change: its cities are in that country."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NulFreeStr | None, PydanticField(min_length=1, max_length=200), NotNull] = None
+    name_lang: Language | None = None
+    translations: Translations | None = None
+    kind: Annotated[RegionKind | None, NotNull] = None
 
 
 class RegionRead(BaseModel):
@@ -291,6 +306,16 @@ class SectorCreate(BaseModel):
     translations: Translations = Translations()
 
 
+class SectorUpdate(BaseModel):
+    """The code of a sector does not change: CSV files and clients know sectors by it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NulFreeStr | None, PydanticField(min_length=1, max_length=200), NotNull] = None
+    name_lang: Language | None = None
+    translations: Translations | None = None
+
+
 class SectorRead(BaseModel):
     id: int
     code: str
@@ -347,6 +372,17 @@ class GlossaryTermCreate(BaseModel):
 
     terms: Translations
     note: NulFreeStr = PydanticField(default="", max_length=2000)
+    sector_id: Id | None = None
+
+
+class GlossaryTermUpdate(BaseModel):
+    """``terms`` replaces all three languages; ``sector_id: null`` takes the term out of its
+    sector."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: Annotated[Translations | None, NotNull] = None
+    note: Annotated[NulFreeStr | None, PydanticField(max_length=2000), NotNull] = None
     sector_id: Id | None = None
 
 

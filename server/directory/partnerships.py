@@ -11,7 +11,6 @@ from sqlmodel import col
 
 from server.core.errors import Conflict, NotFound, check_version
 from server.core.pagination import keyset_page
-from server.core.types import utcnow
 from server.directory import service
 from server.directory.models import (
     City,
@@ -150,34 +149,20 @@ async def update_partnership(
         partnership.version, expected_version, service.dump(partnership_read(partnership))
     )
     fields = data.model_dump(exclude_unset=True)
-    if all(getattr(partnership, name) == value for name, value in fields.items()):
-        return partnership  # Nothing changes: no new version, no change row, no audit entry.
+    if service.unchanged(partnership, fields):
+        return partnership
     if fields.get("status") not in (None, "ended") and partnership.status == "ended":
         await _ensure_no_open_partnership(
             session, partnership.member_city_id, partnership.partner_city_id, partnership_id
         )
-    for name, value in fields.items():
-        setattr(partnership, name, value)
-    partnership.version += 1
-    partnership.updated_at = utcnow()
-    session.add(partnership)
-    await session.flush()
-    await service.record(
-        session,
-        "partnership",
-        partnership_id,
-        "updated",
-        partnership.version,
-        service.dump(partnership_read(partnership)),
-        actor.user_id,
-    )
-    await service.audit(
+    await service.save_update(
         session,
         actor,
-        "partnership.updated",
-        ip,
-        "partnership",
-        partnership_id,
-        fields=sorted(fields),
+        partnership,
+        fields,
+        entity="partnership",
+        read=partnership_read,
+        ip=ip,
+        fields=fields,
     )
     return partnership

@@ -7,9 +7,11 @@ import and export live in ``server.directory.csvio``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -29,11 +31,7 @@ from server.directory.models import (
     OrganizationCity,
     OrganizationCityRead,
     Region,
-    RegionCreate,
-    RegionRead,
     Sector,
-    SectorCreate,
-    SectorRead,
 )
 from server.identity import service as identity
 from server.identity.service import Principal
@@ -102,87 +100,109 @@ async def audit(
     )
 
 
+# ---- edits in place ---------------------------------------------------------------------
+
+
+class Named(Protocol):
+    """A row whose name is kept in its original language beside its translations."""
+
+    name: str
+    name_lang: str
+    translations: dict[str, str]
+
+
+class NameChange(Protocol):
+    """The name fields of a PATCH body; ``None`` keeps what is stored (``name`` cannot be set
+    to null, see ``NotNull``)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def name_lang(self) -> str | None: ...
+    @property
+    def translations(self) -> Translations | None: ...
+
+
+class Versioned(Protocol):
+    """A row that a PATCH edits in place, one version at a time."""
+
+    id: int | None
+    version: int
+    updated_at: datetime
+
+
+Row = TypeVar("Row", bound=Versioned)
+
+
+def renamed(row: Named, change: NameChange) -> dict[str, Any]:
+    """``name``, ``name_lang`` and ``translations`` of ``row`` after ``change`` (translations,
+    when sent, replace them all).
+
+    A new ``name_lang`` alone makes the translation in that language the name, and keeps the
+    old name as the translation in its own language, so that no text is lost."""
+    name = change.name if change.name is not None else row.name
+    name_lang = change.name_lang or row.name_lang
+    texts = (
+        change.translations.as_dict() if change.translations is not None else dict(row.translations)
+    )
+    if name_lang != row.name_lang and change.name is None:
+        name = texts.get(name_lang) or ""
+        if not name:
+            raise invalid(
+                f"Give the name in {name_lang} (as name or as its translation) to make "
+                f"{name_lang} the original language.",
+                "name_required",
+                "name",
+            )
+        texts.setdefault(row.name_lang, row.name)
+    return {
+        "name": name,
+        "name_lang": name_lang,
+        "translations": name_translations(name_lang, texts),
+    }
+
+
+def unchanged(row: object, values: Mapping[str, Any]) -> bool:
+    """Whether ``row`` holds ``values`` already. A PATCH that changes nothing answers the row as
+    it is and writes nothing: no new version, no change row, no audit entry (so clients that
+    resend the same form do not wake every subscriber)."""
+    return all(getattr(row, name) == value for name, value in values.items())
+
+
+async def save_update(
+    session: AsyncSession,
+    actor: Principal,
+    row: Row,
+    values: Mapping[str, Any],
+    *,
+    entity: str,
+    read: Callable[[Row], BaseModel],
+    ip: str | None,
+    fields: Iterable[str],
+) -> None:
+    """Writes ``values`` as the next version of ``row``, records the change (``data``: the
+    row as ``read`` shows it) and audits ``<entity>.updated`` with the ``fields`` sent."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.version += 1
+    row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    await record(session, entity, row.id, "updated", row.version, dump(read(row)), actor.user_id)
+    await audit(session, actor, f"{entity}.updated", ip, entity, row.id, fields=sorted(fields))
+
+
 # ---- reads ------------------------------------------------------------------------------
-
-
-def region_read(region: Region) -> RegionRead:
-    return RegionRead.model_validate(region, from_attributes=True)
 
 
 def city_read(city: City) -> CityRead:
     return CityRead.model_validate(city, from_attributes=True)
 
 
-def sector_read(sector: Sector) -> SectorRead:
-    return SectorRead.model_validate(sector, from_attributes=True)
-
-
 def dump(model: Any) -> dict[str, Any]:
     data: dict[str, Any] = model.model_dump(mode="json")
     return data
-
-
-# ---- regions ----------------------------------------------------------------------------
-
-
-async def create_region(
-    session: AsyncSession, actor: Principal, data: RegionCreate, ip: str | None
-) -> Region:
-    require_admin(actor)
-    region = await create_region_unchecked(session, data, actor_id=actor.user_id)
-    await audit(session, actor, "region.created", ip, "region", region.id, name=region.name)
-    return region
-
-
-async def create_region_unchecked(
-    session: AsyncSession, data: RegionCreate, *, actor_id: int | None = None
-) -> Region:
-    """Create without a permission check: for the demo loader, and the caller above."""
-    taken = await session.execute(
-        select(col(Region.id)).where(
-            col(Region.country) == data.country, col(Region.name) == data.name
-        )
-    )
-    if taken.first() is not None:
-        raise Conflict(
-            f"The region {data.name!r} already exists in {data.country}.", code="region_exists"
-        )
-    name_lang = data.name_lang or DEFAULT_NAME_LANG[data.country]
-    region = Region(
-        name=data.name,
-        name_lang=name_lang,
-        translations=name_translations(name_lang, data.translations),
-        country=data.country,
-        kind=data.kind,
-    )
-    session.add(region)
-    await session.flush()
-    assert region.id is not None
-    await record(session, "region", region.id, "created", 1, dump(region_read(region)), actor_id)
-    return region
-
-
-async def get_region(session: AsyncSession, region_id: int) -> Region:
-    region = await session.get(Region, region_id)
-    if region is None:
-        raise NotFound(f"No region {region_id}.")
-    return region
-
-
-async def list_regions(
-    session: AsyncSession,
-    *,
-    cursor: str | None,
-    limit: int | None,
-    country: str | None = None,
-    kind: str | None = None,
-) -> Page:
-    query = select(Region)
-    if country:
-        query = query.where(col(Region.country) == country)
-    if kind:
-        query = query.where(col(Region.kind) == kind)
-    return await keyset_page(session, query, Region.id, cursor, limit)
 
 
 # ---- cities -----------------------------------------------------------------------------
@@ -283,100 +303,26 @@ async def update_city(
     require_admin(actor)
     city = await get_city(session, city_id)
     check_version(city.version, expected_version, dump(city_read(city)))
-    fields = data.model_dump(exclude_unset=True)
-    name = fields.get("name", city.name)
-    name_lang = fields.get("name_lang") or city.name_lang
-    translations = (
-        data.translations.as_dict() if data.translations is not None else dict(city.translations)
-    )
-    if name_lang != city.name_lang and "name" not in fields:
-        # Only the original's language changes: its text in that language is the translation
-        # there, and the old name stays as the translation in its own language.
-        name = translations.get(name_lang) or ""
-        if not name:
-            raise invalid(
-                f"Give the name in {name_lang} (as name or as its translation) to make "
-                f"{name_lang} the original language.",
-                "name_required",
-                "name",
-            )
-        translations.setdefault(city.name_lang, city.name)
-    region_id = fields.get("region_id", city.region_id)
-    if "region_id" in fields:
-        await _check_region(session, region_id, city.country)
-    translations = name_translations(name_lang, translations)
-    if (name, name_lang, translations, region_id) == (
-        city.name,
-        city.name_lang,
-        city.translations,
-        city.region_id,
-    ):
-        return city  # Nothing changes: no new version, no change row, no audit entry.
+    values = renamed(city, data)
+    if "region_id" in data.model_fields_set:
+        await _check_region(session, data.region_id, city.country)
+        values["region_id"] = data.region_id
+    if unchanged(city, values):
+        return city
+    name, region_id = values["name"], values.get("region_id", city.region_id)
     if name != city.name or region_id != city.region_id:
         await _ensure_city_name_free(session, city.country, region_id, name, city.id)
-    city.name = name
-    city.region_id = region_id
-    city.name_lang = name_lang
-    city.translations = translations
-    city.version += 1
-    city.updated_at = utcnow()
-    session.add(city)
-    await session.flush()
-    await record(
-        session, "city", city_id, "updated", city.version, dump(city_read(city)), actor.user_id
+    await save_update(
+        session,
+        actor,
+        city,
+        values,
+        entity="city",
+        read=city_read,
+        ip=ip,
+        fields=data.model_fields_set,
     )
-    await audit(session, actor, "city.updated", ip, "city", city_id, fields=sorted(fields))
     return city
-
-
-# ---- sectors ----------------------------------------------------------------------------
-
-
-async def create_sector(
-    session: AsyncSession, actor: Principal, data: SectorCreate, ip: str | None
-) -> Sector:
-    require_admin(actor)
-    taken = await session.execute(select(col(Sector.id)).where(col(Sector.code) == data.code))
-    if taken.first() is not None:
-        raise Conflict(
-            f"The sector code {data.code!r} is taken.",
-            code="sector_exists",
-            errors=[{"field": "code", "message": "already taken by another sector"}],
-        )
-    sector = Sector(
-        code=data.code,
-        name=data.name,
-        name_lang=data.name_lang,
-        translations=name_translations(data.name_lang, data.translations),
-    )
-    session.add(sector)
-    await session.flush()
-    assert sector.id is not None
-    await record(
-        session, "sector", sector.id, "created", 1, dump(sector_read(sector)), actor.user_id
-    )
-    await audit(session, actor, "sector.created", ip, "sector", sector.id, code=sector.code)
-    return sector
-
-
-async def get_sector(session: AsyncSession, sector_id: int) -> Sector:
-    sector = await session.get(Sector, sector_id)
-    if sector is None:
-        raise NotFound(f"No sector {sector_id}.")
-    return sector
-
-
-async def sector_by_code(session: AsyncSession, code: str) -> Sector:
-    sector = (
-        await session.execute(select(Sector).where(col(Sector.code) == code))
-    ).scalar_one_or_none()
-    if sector is None:
-        raise NotFound(f"No sector {code!r}.")
-    return sector
-
-
-async def list_sectors(session: AsyncSession, *, cursor: str | None, limit: int | None) -> Page:
-    return await keyset_page(session, select(Sector), Sector.id, cursor, limit)
 
 
 # ---- organizations' cities --------------------------------------------------------------

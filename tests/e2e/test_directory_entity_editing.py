@@ -1,9 +1,11 @@
-"""Browser tests of editing cities, partnerships and sectors on the directory screen.
+"""Browser tests of editing regions, cities, partnerships, sectors and glossary terms on the
+directory screen.
 
 The real app (API + the built web client) is served on a free port with the demo data; Debian's
 Chromium, driven by Playwright, signs in as the demo administrator (and, for concurrent edits,
 a second administrator in a second browser context) and adds and edits cities, partnerships
-and sectors. Changes made "by someone else" in between go straight to the API with httpx.
+and sectors, and edits regions and glossary terms. Changes made "by someone else" in between go
+straight to the API with httpx.
 """
 
 from __future__ import annotations
@@ -185,14 +187,12 @@ async def test_a_stale_city_edit_can_be_discarded_and_keeps_the_other_change(
         await page.context.close()
 
 
-async def test_admin_adds_a_sector_in_three_languages(
+async def test_admin_adds_a_sector_in_three_languages_and_edits_its_english_name(
     demo_server: LiveServer, browser: Browser, admin_api: AdminApi
 ) -> None:
     page = await _admin_page(browser, demo_server)
     try:
         await expect(page.get_by_test_id("sector")).to_have_count(SEEDED_SECTORS)
-        # Sectors are added, never edited: the server has no way to change one.
-        await expect(page.get_by_test_id("sector-edit")).to_have_count(0)
         await page.get_by_test_id("sector-add").click()
         form = page.get_by_test_id("sector-form")
         await expect(_label(form, "Code")).to_be_focused()
@@ -212,6 +212,85 @@ async def test_admin_adds_a_sector_in_three_languages(
         added = next(s for s in await admin_api.items("/sectors") if s["code"] == "sports_exchange")
         assert (added["name"], added["name_lang"]) == ("체육 교류", "ko")
         assert added["translations"] == {"zh-Hans": "体育交流", "en": "Sports exchange"}
+
+        # Edit: the names change, the code stays (the form has no input for it); the PATCH
+        # carries just the translations, with the version the form was opened on.
+        await row.get_by_test_id("sector-edit").click()
+        await expect(_label(form, "Korean name")).to_be_focused()
+        await expect(_label(form, "Code")).to_have_count(0)
+        await expect(form).to_contain_text("sports_exchange")
+        await _label(form, "English name").fill("Sports exchanges")
+        async with page.expect_request(
+            lambda r: r.method == "PATCH" and "/api/v1/sectors/" in r.url
+        ) as sent:
+            await form.get_by_test_id("sector-save").click()
+        request = await sent.value
+        assert request.post_data_json == {
+            "translations": {"zh-Hans": "体育交流", "en": "Sports exchanges"}
+        }
+        assert (await request.all_headers())["if-match"] == "1"
+        await expect(form).to_have_count(0)
+        await expect(page.get_by_test_id("sector-status")).to_have_text("Saved.")
+        await expect(row).to_contain_text("Sports exchanges")
+        edited = next(s for s in await admin_api.items("/sectors") if s["id"] == added["id"])
+        assert (edited["code"], edited["version"]) == ("sports_exchange", 2)
+        assert edited["translations"]["en"] == "Sports exchanges"
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        await page.context.close()
+
+
+async def test_admin_edits_a_region_and_a_glossary_term_changed_meanwhile(
+    demo_server: LiveServer, browser: Browser, admin_api: AdminApi
+) -> None:
+    page = await _admin_page(browser, demo_server)
+    try:
+        # A region: its kind changes; its country is not offered.
+        gyeonggi = page.get_by_test_id("region").filter(has_text="Gyeonggi Province")
+        await gyeonggi.get_by_test_id("region-edit").click()
+        form = page.get_by_test_id("region-form")
+        await expect(_label(form, "Korean name")).to_have_value("경기도")
+        await expect(_label(form, "Country")).to_have_count(0)
+        await _label(form, "Kind of region").select_option(label="Special self-governing province")
+        await form.get_by_test_id("region-save").click()
+        await expect(form).to_have_count(0)
+        await expect(page.get_by_test_id("region-status")).to_have_text("Saved.")
+        await expect(gyeonggi).to_contain_text("Special self-governing province")
+        region = next(r for r in await admin_api.items("/regions") if r["name"] == "경기도")
+        assert (region["kind"], region["version"]) == ("special_self_governing_province", 2)
+
+        # A glossary term: the administrator adds a note while someone else corrects the
+        # English term; the save meets the conflict dialog and is laid on top.
+        delegation = page.get_by_test_id("glossary-term").filter(has_text="대표단")
+        await delegation.get_by_test_id("glossary-edit").click()
+        term_form = page.get_by_test_id("glossary-form")
+        # The form focuses its first field when it opens; typing before that lands there.
+        await expect(_label(term_form, "Korean term")).to_be_focused()
+        await _label(term_form, "Note").fill("Both sides send one.")
+        term = next(t for t in await admin_api.items("/glossary") if t["terms"]["ko"] == "대표단")
+        await admin_api.call(
+            "PATCH",
+            f"/glossary/{term['id']}",
+            {"terms": {**term["terms"], "en": "delegation (official)"}},
+            headers={"If-Match": str(term["version"])},
+        )
+        await term_form.get_by_test_id("glossary-save").click()
+        dialog = page.get_by_test_id("glossary-conflict")
+        await expect(dialog.get_by_test_id("conflict-mine")).to_contain_text("Both sides send one.")
+        await expect(dialog.get_by_test_id("conflict-theirs")).to_contain_text(
+            "delegation (official)"
+        )
+        await dialog.get_by_test_id("conflict-reapply").click()
+        await expect(dialog).to_have_count(0)
+        await expect(page.get_by_test_id("glossary-status")).to_have_text("Saved.")
+        await expect(delegation).to_contain_text("delegation (official)")
+        await expect(delegation).to_contain_text("Both sides send one.")
+        now = next(t for t in await admin_api.items("/glossary") if t["id"] == term["id"])
+        assert (now["note"], now["terms"]["en"], now["version"]) == (
+            "Both sides send one.",
+            "delegation (official)",
+            3,
+        )
         assert page.errors == []  # type: ignore[attr-defined]
     finally:
         await page.context.close()
@@ -272,23 +351,29 @@ async def test_server_validation_error_is_shown_next_to_the_field(
         await page.context.close()
 
 
-async def test_members_see_no_controls_to_edit_cities_partnerships_or_sectors(
+async def test_members_see_no_controls_to_edit_the_directory(
     demo_server: LiveServer, browser: Browser
 ) -> None:
     page = await new_page(browser, locale="ko-KR", timezone="Asia/Seoul")
     try:
         await _open_directory(page, demo_server.url, "seoul.kim", nav_directory="교류 명부")
         await expect(page.get_by_test_id("city")).not_to_have_count(0)
+        await expect(page.get_by_test_id("glossary-term")).not_to_have_count(0)
         for test_id in (
             "partnership-add",
             "partnership-edit",
             "city-add",
             "city-edit",
+            "region-edit",
             "sector-add",
+            "sector-edit",
+            "glossary-edit",
             "partnership-status",
+            "region-status",
         ):
             await expect(page.get_by_test_id(test_id)).to_have_count(0)
         await expect(page.get_by_test_id("partnerships").locator("thead th")).to_have_count(6)
+        await expect(page.get_by_test_id("sectors").locator("thead th")).to_have_count(4)
         assert page.errors == []  # type: ignore[attr-defined]
     finally:
         await page.context.close()

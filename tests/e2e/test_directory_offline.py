@@ -155,18 +155,24 @@ async def test_an_administrator_offline_sees_the_edit_controls_disabled(
             await expect(control).to_be_disabled()
             await expect(control).to_have_attribute("aria-describedby", hint_id)
         await expect(counterpart.get_by_test_id("counterpart-history-toggle")).to_be_disabled()
-        # So are those of partnerships, cities and sectors, each card saying why.
+        # So are those of partnerships, cities and sectors, each card saying why; the regions'
+        # Edit buttons share the line of their card with the cities'.
         others = []
         for name in ("partnership", "city", "sector"):
             card_hint = page.get_by_test_id(f"{name}-offline-hint")
             await expect(card_hint).to_contain_text("changes need a connection to the server")
-            controls = [page.get_by_test_id(f"{name}-add")]
-            if name != "sector":  # sectors are added, never edited
-                controls.append(page.get_by_test_id(f"{name}-edit").first)
+            controls = [
+                page.get_by_test_id(f"{name}-add"),
+                page.get_by_test_id(f"{name}-edit").first,
+            ]
             for control in controls:
                 await expect(control).to_be_disabled()
                 await expect(control).to_have_attribute("aria-describedby", f"{name}-offline-hint")
             others += controls
+        region_edit = page.get_by_test_id("region-edit").first
+        await expect(region_edit).to_be_disabled()
+        await expect(region_edit).to_have_attribute("aria-describedby", "city-offline-hint")
+        others.append(region_edit)
 
         # Back online: the answer comes, the notice goes, the controls work again.
         await page.context.set_offline(False)

@@ -15,10 +15,17 @@ import {
   partnershipDraftOf,
   partnershipFieldOf,
   partnershipPatch,
+  regionDraftOf,
+  regionFieldOf,
+  regionKindsOf,
+  regionPatch,
   sectorCreateBody,
+  sectorDraftOf,
   sectorFieldOf,
+  sectorPatch,
   validateCity,
   validatePartnership,
+  validateRegion,
   validateSector,
   withCountry,
   type PartnershipDraft,
@@ -50,7 +57,7 @@ const partnership = (over: Partial<Partnership> = {}): Partnership => ({
 });
 
 const region = (id: number, country: 'KR' | 'CN'): Region => ({ id, name: `r${id}`, name_lang: 'en', translations: {}, country, kind: 'province', version: 1 });
-const sector = (code: string): Sector => ({ id: 1, code, name: '관광', name_lang: 'ko', translations: {}, version: 1 });
+const sector = (code: string, over: Partial<Sector> = {}): Sector => ({ id: 1, code, name: '관광', name_lang: 'ko', translations: {}, version: 1, ...over });
 
 describe('shared form rules', () => {
   it('lists the fields whose values differ, strings compared as the server stores them', () => {
@@ -219,15 +226,68 @@ describe('partnerships', () => {
   });
 });
 
+describe('regions', () => {
+  const gyeonggi = (over: Partial<Region> = {}): Region => ({
+    id: 3,
+    name: '경기도',
+    name_lang: 'ko',
+    translations: { 'zh-Hans': '京畿道', en: 'Gyeonggi Province' },
+    country: 'KR',
+    kind: 'province',
+    version: 2,
+    ...over,
+  });
+
+  it('PATCHes only what changed: the kind alone, or the translations whole', () => {
+    const base = gyeonggi();
+    expect(regionPatch(base, { ...regionDraftOf(base), kind: 'special_self_governing_province' })).toEqual({ kind: 'special_self_governing_province' });
+    expect(regionPatch(base, { ...regionDraftOf(base), en: 'Gyeonggi-do' })).toEqual({ translations: { 'zh-Hans': '京畿道', en: 'Gyeonggi-do' } });
+    expect(validateRegion(regionDraftOf(base), base, [base])).toEqual({ form: 'dir.edit.nothingChanged' });
+  });
+
+  it('needs the original name, used once per country (the server would say 409)', () => {
+    const base = gyeonggi();
+    const seoul = gyeonggi({ id: 4, name: '서울특별시' });
+    const beijingInKorean = gyeonggi({ id: 5, name: '서울특별시', country: 'CN' });
+    expect(validateRegion({ ...regionDraftOf(base), ko: ' ' }, base, [base])).toEqual({ ko: 'dir.edit.nameRequired' });
+    expect(validateRegion({ ...regionDraftOf(base), ko: '서울특별시' }, base, [base, seoul])).toEqual({ ko: 'dir.edit.regionTaken' });
+    expect(validateRegion({ ...regionDraftOf(base), ko: '서울특별시' }, base, [base, beijingInKorean])).toEqual({});
+  });
+
+  it("offers its country's kinds, and keeps a kind it has from elsewhere", () => {
+    expect(regionKindsOf(gyeonggi())).toContain('special_self_governing_province');
+    expect(regionKindsOf(gyeonggi())).not.toContain('municipality');
+    expect(regionKindsOf(gyeonggi({ country: 'CN', kind: 'special_city' }))).toEqual(['province', 'municipality', 'autonomous_region', 'special_administrative_region', 'special_city']);
+  });
+
+  it("puts a 409 on the name next to the original's input", () => {
+    expect(fieldErrors([{ field: 'name', message: 'already exists in this country' }], regionFieldOf('ko')).fields).toEqual({ ko: 'already exists in this country' });
+  });
+});
+
 describe('sectors', () => {
   it('asks for a code and the original name, in the language of the person adding it', () => {
-    expect(validateSector(emptySectorDraft('en'), [])).toEqual({ code: 'dir.edit.fillIn', en: 'dir.edit.nameRequired' });
+    expect(validateSector(emptySectorDraft('en'), null, [])).toEqual({ code: 'dir.edit.fillIn', en: 'dir.edit.nameRequired' });
   });
 
   it('refuses a code another sector has; the form of the code is left to the server', () => {
     const draft = { ...emptySectorDraft('ko'), code: 'tourism', ko: '관광' };
-    expect(validateSector(draft, [sector('tourism')])).toEqual({ code: 'dir.edit.codeTaken' });
-    expect(validateSector({ ...draft, code: 'Sports-Exchange' }, [sector('tourism')])).toEqual({});
+    expect(validateSector(draft, null, [sector('tourism')])).toEqual({ code: 'dir.edit.codeTaken' });
+    expect(validateSector({ ...draft, code: 'Sports-Exchange' }, null, [sector('tourism')])).toEqual({});
+  });
+
+  it('edits the names only: the code is never sent, and an unchanged form says so', () => {
+    const base = sector('tourism', { translations: { 'zh-Hans': '旅游', en: 'Tourism' }, version: 3 });
+    expect(validateSector(sectorDraftOf(base), base, [base])).toEqual({ form: 'dir.edit.nothingChanged' });
+    expect(sectorPatch(base, { ...sectorDraftOf(base), code: 'travel', en: 'Travel' })).toEqual({ translations: { 'zh-Hans': '旅游', en: 'Travel' } });
+    // Its own code is not "taken", and an edit needs the original name like an add.
+    expect(validateSector({ ...sectorDraftOf(base), en: 'Travel' }, base, [base])).toEqual({});
+    expect(validateSector({ ...sectorDraftOf(base), ko: '' }, base, [base])).toEqual({ ko: 'dir.edit.nameRequired' });
+  });
+
+  it('makes another language the original with the name, its language and the translations', () => {
+    const base = sector('tourism', { translations: { 'zh-Hans': '旅游', en: 'Tourism' } });
+    expect(sectorPatch(base, { ...sectorDraftOf(base), name_lang: 'en' })).toEqual({ name: 'Tourism', name_lang: 'en', translations: { ko: '관광', 'zh-Hans': '旅游' } });
   });
 
   it('builds the POST body and puts the server errors next to code and names', () => {
@@ -247,14 +307,22 @@ describe('directory writes on the wire', () => {
     await dir.createPartnership({ member_city_id: 5, partner_city_id: 9, kind: 'sister', signed_on: null, status: 'active', notes: '' }, 'k-p');
     await dir.changePartnership(7, 2, { status: 'suspended' });
     await dir.createSector({ code: 'sports', name: '체육', name_lang: 'ko', translations: {} }, 'k-s');
+    await dir.changeSector(1, 4, { translations: { en: 'Sports' } });
+    await dir.changeRegion(3, 2, { kind: 'special_self_governing_province' });
+    await dir.changeGlossaryTerm(11, 1, { sector_id: null });
     expect(calls.map((c) => [c.method, c.url, c.headers['Idempotency-Key'] ?? c.headers['If-Match']])).toEqual([
       ['POST', '/api/v1/cities', 'k-city'],
       ['PATCH', '/api/v1/cities/5', '3'],
       ['POST', '/api/v1/partnerships', 'k-p'],
       ['PATCH', '/api/v1/partnerships/7', '2'],
       ['POST', '/api/v1/sectors', 'k-s'],
+      ['PATCH', '/api/v1/sectors/1', '4'],
+      ['PATCH', '/api/v1/regions/3', '2'],
+      ['PATCH', '/api/v1/glossary/11', '1'],
     ]);
     expect(calls[1].body).toEqual({ name: '서울특별시' });
     expect(calls[3].body).toEqual({ status: 'suspended' });
+    expect(calls[5].body).toEqual({ translations: { en: 'Sports' } });
+    expect(calls[7].body).toEqual({ sector_id: null });
   });
 });

@@ -1,10 +1,10 @@
 /**
  * The exchange directory, meeting series and dashboard: shapes (from the server's schemas,
  * docs/directory.md and docs/meetings.md) and typed calls. These screens read straight from
- * REST. Administrators write cities, partnerships, sectors (add only: the server has no PATCH
- * for them) and counterpart pairs from the directory screen; regions and the glossary are
- * edited by CSV import or the API. Writes are online-only: nothing changes on screen until the
- * server has answered 2xx.
+ * REST. Administrators write cities, partnerships, sectors and counterpart pairs from the
+ * directory screen, and edit regions and glossary terms there (those are added through the
+ * API). Writes are online-only: nothing changes on screen until the server has
+ * answered 2xx.
  */
 import type { ApiClient } from './client';
 import type { IsoDate, IsoDateTime, Lang, Organization, Page, Translations, User } from './types';
@@ -18,12 +18,23 @@ export interface Named {
   translations?: Translations | Record<string, string>;
 }
 
+/** Korea: 특별시, 광역시, 특별자치시, 도, 특별자치도; China: 省, 直辖市, 自治区, 特别行政区. */
+export type RegionKind =
+  | 'special_city'
+  | 'metropolitan_city'
+  | 'special_self_governing_city'
+  | 'province'
+  | 'special_self_governing_province'
+  | 'municipality'
+  | 'autonomous_region'
+  | 'special_administrative_region';
+
 export interface Region extends Named {
   id: number;
   name_lang: string;
   translations: Record<string, string>;
   country: Country;
-  kind: string;
+  kind: RegionKind;
   version: number;
 }
 
@@ -51,6 +62,9 @@ export interface CityCreate extends NameBody {
 
 /** PATCH /cities/{id}: `translations` replaces all of them; `region_id: null` takes the city out of its region. */
 export type CityUpdate = Partial<NameBody & { region_id: number | null }>;
+
+/** PATCH /regions/{id}: names and kind; `translations` replaces all of them; the country stays. */
+export type RegionUpdate = Partial<NameBody & { kind: RegionKind }>;
 
 export type PartnershipKind = 'sister' | 'friendly';
 export type PartnershipStatus = 'active' | 'suspended' | 'ended';
@@ -87,10 +101,13 @@ export interface Sector extends Named {
   version: number;
 }
 
-/** POST /sectors (there is no PATCH: a sector is kept as it was added). */
+/** POST /sectors. */
 export interface SectorCreate extends NameBody {
   code: string;
 }
+
+/** PATCH /sectors/{id}: the names only (the code is how files and clients know the sector). */
+export type SectorUpdate = Partial<NameBody>;
 
 export interface Counterpart {
   id: number;
@@ -122,6 +139,9 @@ export interface GlossaryTerm {
   sector_id: number | null;
   version: number;
 }
+
+/** PATCH /glossary/{id}: `terms` replaces all three (at least two); `sector_id: null` takes it out of its sector. */
+export type GlossaryTermUpdate = Partial<{ terms: Translations; note: string; sector_id: number | null }>;
 
 export interface MeetingSeries extends Named {
   id: number;
@@ -268,20 +288,29 @@ export function directoryEndpoints(api: ApiClient) {
       api.get<Page<GlossaryTerm>>('/glossary', { q: q.trim() || undefined, sector_id: sectorId ?? undefined, limit: 200 }),
     users: () => list<User>('/users'),
     organizations: () => list<Organization>('/organizations'),
+    region: (id: number) => api.get<Region>(`/regions/${id}`),
     city: (id: number) => api.get<City>(`/cities/${id}`),
     partnership: (id: number) => api.get<Partnership>(`/partnerships/${id}`),
+    sector: (id: number) => api.get<Sector>(`/sectors/${id}`),
+    glossaryTerm: (id: number) => api.get<GlossaryTerm>(`/glossary/${id}`),
     /** Creates carry an Idempotency-Key: a resend (after a timeout) returns the first answer, not a second entity. */
     createCity: (body: CityCreate, idempotencyKey: string) =>
       api.post<City>('/cities', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     /** Edits carry the version they were made on: 412 with the current state when it is stale. */
     changeCity: (id: number, version: number, body: CityUpdate) =>
       api.patch<City>(`/cities/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    changeRegion: (id: number, version: number, body: RegionUpdate) =>
+      api.patch<Region>(`/regions/${id}`, body, { headers: { 'If-Match': String(version) } }),
     createPartnership: (body: PartnershipCreate, idempotencyKey: string) =>
       api.post<Partnership>('/partnerships', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     changePartnership: (id: number, version: number, body: PartnershipUpdate) =>
       api.patch<Partnership>(`/partnerships/${id}`, body, { headers: { 'If-Match': String(version) } }),
     createSector: (body: SectorCreate, idempotencyKey: string) =>
       api.post<Sector>('/sectors', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    changeSector: (id: number, version: number, body: SectorUpdate) =>
+      api.patch<Sector>(`/sectors/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    changeGlossaryTerm: (id: number, version: number, body: GlossaryTermUpdate) =>
+      api.patch<GlossaryTerm>(`/glossary/${id}`, body, { headers: { 'If-Match': String(version) } }),
     /** The Idempotency-Key makes a resend (after a timeout) return the first answer, not a second pair. */
     createCounterpart: (body: CounterpartCreate, idempotencyKey: string) =>
       api.post<Counterpart>('/counterparts', body, { headers: { 'Idempotency-Key': idempotencyKey } }),

@@ -1,8 +1,8 @@
 /**
- * Pure rules of the administrators' forms for cities, partnerships and sectors on the directory
- * screen (tested in tests/directory-edit.test.ts): who may write, what a draft must hold, the
- * POST bodies, and PATCH bodies holding only what changed. Built on editForm.ts, like the
- * counterpart rules (counterpartEdit.ts).
+ * Pure rules of the administrators' forms for regions, cities, partnerships and sectors on the
+ * directory screen (tested in tests/directory-edit.test.ts): who may write, what a draft must
+ * hold, the POST bodies, and PATCH bodies holding only what changed. Built on editForm.ts, like
+ * the counterpart and glossary rules (counterpartEdit.ts, glossaryEdit.ts).
  *
  * A name is edited as three inputs (one per language) plus the language it was written in;
  * the server keeps it as `name` in `name_lang` plus `translations` of the other two.
@@ -19,8 +19,11 @@ import type {
   PartnershipStatus,
   PartnershipUpdate,
   Region,
+  RegionKind,
+  RegionUpdate,
   Sector,
   SectorCreate,
+  SectorUpdate,
 } from '../api/directory';
 import type { Lang, User } from '../api/types';
 import { changed, hasErrors, lastPartIn, missing, type DraftErrors } from './editForm';
@@ -79,6 +82,56 @@ export function nameFieldOf<F extends string>(nameLang: Lang, fields: readonly F
     if (head === 'translations' && lang && (NAME_LANGS as readonly string[]).includes(lang)) return lang as F;
     return plain(path);
   };
+}
+
+// ---- regions -----------------------------------------------------------------------------
+
+export type RegionField = 'kind' | 'name_lang' | Lang;
+export const REGION_FIELDS: readonly RegionField[] = ['ko', 'zh-Hans', 'en', 'name_lang', 'kind'];
+
+/** The kinds of region of each country (server/directory/models.py: RegionKind). */
+export const REGION_KINDS: Record<Country, readonly RegionKind[]> = {
+  KR: ['special_city', 'metropolitan_city', 'special_self_governing_city', 'province', 'special_self_governing_province'],
+  CN: ['province', 'municipality', 'autonomous_region', 'special_administrative_region'],
+};
+
+export interface RegionDraft extends NameDraft {
+  kind: RegionKind;
+}
+
+export function regionDraftOf(r: Region): RegionDraft {
+  return { ...namesOf(r), kind: r.kind };
+}
+
+/** The kinds offered for a region: its country's, and the one it has if that is another. */
+export function regionKindsOf(r: Region): readonly RegionKind[] {
+  const kinds = REGION_KINDS[r.country] ?? [];
+  return kinds.includes(r.kind) ? kinds : [...kinds, r.kind];
+}
+
+function regionWire(d: RegionDraft): Required<RegionUpdate> {
+  return { ...nameBody(d), kind: d.kind };
+}
+
+/** The PATCH body: only what differs (the translations go whole, as for cities). */
+export function regionPatch(base: Region, target: RegionDraft): RegionUpdate {
+  return changed(regionWire(regionDraftOf(base)), regionWire(target));
+}
+
+/**
+ * The original name is needed, and a name is used once per country (the server would say 409).
+ * An edit must change something.
+ */
+export function validateRegion(draft: RegionDraft, base: Region, regions: Region[]): DraftErrors<RegionField> {
+  const errors: DraftErrors<RegionField> = nameMissing(draft);
+  const name = draft[draft.name_lang].trim();
+  if (name && regions.some((r) => r.id !== base.id && r.country === base.country && r.name === name)) errors[draft.name_lang] = 'dir.edit.regionTaken';
+  if (!hasErrors(errors) && Object.keys(regionPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
+  return errors;
+}
+
+export function regionFieldOf(nameLang: Lang): (path: string) => RegionField | undefined {
+  return nameFieldOf(nameLang, REGION_FIELDS);
 }
 
 // ---- cities ------------------------------------------------------------------------------
@@ -236,13 +289,24 @@ export function emptySectorDraft(lang: Lang): SectorDraft {
   return { ...emptyNames(lang), code: '' };
 }
 
+export function sectorDraftOf(s: Sector): SectorDraft {
+  return { ...namesOf(s), code: s.code };
+}
+
+/** The PATCH body: the names that differ (the code is never sent: it does not change). */
+export function sectorPatch(base: Sector, target: SectorDraft): SectorUpdate {
+  return changed(nameBody(sectorDraftOf(base)), nameBody(target));
+}
+
 /**
- * A code and the original name are needed, and a code is used once (the server would say 409).
- * The code's form (lowercase letters, digits, "_") is the server's rule: its message is shown.
+ * A new sector (`base` null) needs a code, used once (the server would say 409); the code's
+ * form (lowercase letters, digits, "_") is the server's rule: its message is shown. Every
+ * sector needs its original name, and an edit must change something.
  */
-export function validateSector(draft: SectorDraft, sectors: Sector[]): DraftErrors<SectorField> {
-  const errors: DraftErrors<SectorField> = { ...missing(draft, ['code'], 'dir.edit.fillIn'), ...nameMissing(draft) };
-  if (!errors.code && sectors.some((s) => s.code === draft.code.trim())) errors.code = 'dir.edit.codeTaken';
+export function validateSector(draft: SectorDraft, base: Sector | null, sectors: Sector[]): DraftErrors<SectorField> {
+  const errors: DraftErrors<SectorField> = { ...(base ? {} : missing(draft, ['code'], 'dir.edit.fillIn')), ...nameMissing(draft) };
+  if (!base && !errors.code && sectors.some((s) => s.code === draft.code.trim())) errors.code = 'dir.edit.codeTaken';
+  if (base && !hasErrors(errors) && Object.keys(sectorPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
   return errors;
 }
 

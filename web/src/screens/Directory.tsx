@@ -1,10 +1,11 @@
 /**
  * The exchange directory: partnerships (kind, signing date), counterpart officials with who
  * held each slot before, regions and cities, sectors, and a glossary search. Administrators
- * (the only people the server lets write it) add and edit partnerships and cities, add sectors,
- * and add, change and end counterpart pairs here; regions and the glossary are edited by CSV
- * import or the API. One card per file in ./directory/, each with its editor. The last answer
- * is saved on this device (data/remote.ts): offline the screen shows it, with writes disabled.
+ * (the only people the server lets write it) add and edit partnerships, cities and sectors, edit
+ * regions and glossary terms, and add, change and end counterpart pairs here (regions and
+ * glossary terms are added through the API). One card per file in ./directory/, each with its
+ * editor. The last answer is saved on this device (data/remote.ts): offline the screen
+ * shows it, with writes disabled.
  */
 import { useMemo } from 'preact/hooks';
 import { RemoteNotice } from '../components/RemoteNotice';
@@ -47,7 +48,7 @@ export function Directory() {
           <Sectors {...card} />
         </>
       )}
-      <Glossary sectors={sectors} lang={lang} />
+      <Glossary sectors={sectors} lang={lang} offline={state.offline} />
     </section>
   );
 }

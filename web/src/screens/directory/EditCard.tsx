@@ -1,18 +1,25 @@
 /**
- * The editing state of one card of the directory screen (counterparts, partnerships, cities,
- * sectors): which form is open, the write found stale, the status line under the heading, and
- * where focus goes. Also the card's Add button and the rows' Edit buttons, which stay in place
- * but disabled, saying why, while the screen shows a saved copy (writes need the server).
+ * The editing state of one kind of entity on a card of the directory screen (counterparts,
+ * partnerships, regions, cities, sectors, glossary terms): which form is open, the write found
+ * stale, the status line under the heading, and where focus goes. Also the card's Add button and
+ * the rows' Edit buttons, which stay in place but disabled, saying why, while the screen shows a
+ * saved copy (writes need the server).
  */
+import type { RefObject } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 
-/** B: what a form is opened on (null adds); S: a write the server refused as stale. */
-export function useEditCard<B, S>(onChanged: () => void) {
+/**
+ * B: what a form is opened on (null adds); S: a write the server refused as stale. A card that
+ * edits two kinds (regions and their cities) passes the first one's `headingRef` to the second,
+ * so that both send focus to the card's one heading.
+ */
+export function useEditCard<B, S>(onChanged: () => void, sharedHeading?: RefObject<HTMLHeadingElement>) {
   const [editing, setEditing] = useState<{ base: B | null } | null>(null);
   const [stale, setStale] = useState<S | null>(null);
   const [status, setStatus] = useState('');
-  const headingRef = useRef<HTMLHeadingElement>(null);
+  const ownHeading = useRef<HTMLHeadingElement>(null);
+  const headingRef = sharedHeading ?? ownHeading;
   const opener = useRef<HTMLElement | null>(null);
   return {
     editing,
@@ -66,15 +73,22 @@ interface EditBarProps {
   onAdd?: () => void;
 }
 
+/** What the last write of a kind did ("Saved."); test id `<name>-status`. */
+export function StatusLine({ name, status }: { name: string; status: string }) {
+  return (
+    <p class="muted small status-line" role="status" aria-live="polite" data-testid={`${name}-status`}>
+      {status}
+    </p>
+  );
+}
+
 /** Under a card's heading, for those who may write: the status line, why writes are off, and Add. */
 export function EditBar({ name, status, canEdit, offline, offlineText, addLabel, onAdd }: EditBarProps) {
   const hint = offlineHintId(name, canEdit, offline);
   if (!canEdit) return null;
   return (
     <>
-      <p class="muted small status-line" role="status" aria-live="polite" data-testid={`${name}-status`}>
-        {status}
-      </p>
+      <StatusLine name={name} status={status} />
       {hint && (
         <p id={hint} class="muted small" data-testid={hint}>
           {offlineText}

@@ -1,21 +1,58 @@
-/** The glossary card of the directory screen: exchange terms in three languages, searched on the server. */
+/**
+ * The glossary card of the directory screen: exchange terms in three languages, searched on the
+ * server; administrators edit the terms found (GlossaryEditor.tsx).
+ */
 import { useState } from 'preact/hooks';
 import { nameIn, type GlossaryTerm, type Sector } from '../../api/directory';
 import type { Lang } from '../../api/types';
 import { RemoteNotice } from '../../components/RemoteNotice';
+import { mayEditDirectory } from '../../data/directoryEdit';
+import { useRuntime } from '../../data/hooks';
 import { useRemote } from '../../data/remote';
 import { LANGS, t, type MessageKey } from '../../i18n';
 import { dir } from './data';
+import { EditBar, EditButton, offlineHintId, useEditCard } from './EditCard';
+import { GlossaryForm, glossaryEditing, termIn, type GlossaryStale } from './GlossaryEditor';
 import { LangCell } from './Sectors';
+import { EntityConflict } from './StaleEditDialog';
 
-export function Glossary({ sectors, lang }: { sectors: Map<number, Sector>; lang: Lang }) {
+interface GlossaryProps {
+  sectors: Map<number, Sector>;
+  lang: Lang;
+  /** The directory is a saved copy (the server cannot be reached): writes wait for the network. */
+  offline: boolean;
+}
+
+export function Glossary({ sectors, lang, offline }: GlossaryProps) {
   const [input, setInput] = useState('');
   const [q, setQ] = useState('');
   const state = useRemote(`glossary?q=${q}`, () => dir.glossary(q).then((p) => p.items));
   const terms: GlossaryTerm[] = state.data ?? [];
+  const rt = useRuntime();
+  const canEdit = mayEditDirectory(rt?.user);
+  // After a write the search is run again, so the list shows what the server has.
+  const card = useEditCard<GlossaryTerm, GlossaryStale>(state.retry);
+  const writesOff = offline || state.offline;
+  const offlineHint = offlineHintId('glossary', canEdit, writesOff);
+  const { editing, stale } = card;
   return (
     <section aria-labelledby="dir-glossary" class="card">
-      <h2 id="dir-glossary" tabIndex={-1}>{t('dir.glossary')}</h2>
+      <h2 id="dir-glossary" tabIndex={-1} ref={card.headingRef}>{t('dir.glossary')}</h2>
+      <EditBar name="glossary" status={card.status} canEdit={canEdit} offline={writesOff} offlineText={t('dir.edit.offlineAny')} />
+      {editing?.base && (
+        <GlossaryForm
+          key={editing.base.id}
+          base={editing.base}
+          sectors={sectors}
+          lang={lang}
+          onSaved={() => card.settle(t('dir.edit.saved'))}
+          onCancel={card.cancel}
+          onStale={card.toStale}
+        />
+      )}
+      {stale && (
+        <EntityConflict spec={glossaryEditing(sectors, lang)} stale={stale} what={termIn(stale.opened, lang)} onStale={card.setStale} onDone={card.settle} />
+      )}
       <form
         role="search"
         class="inline-form"
@@ -49,6 +86,7 @@ export function Glossary({ sectors, lang }: { sectors: Map<number, Sector>; lang
                 ))}
                 <th scope="col">{t('dir.col.sector')}</th>
                 <th scope="col">{t('dir.col.note')}</th>
+                {canEdit && <th scope="col">{t('dir.col.actions')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -59,6 +97,11 @@ export function Glossary({ sectors, lang }: { sectors: Map<number, Sector>; lang
                   ))}
                   <td>{term.sector_id !== null ? nameIn(sectors.get(term.sector_id), lang) || `#${term.sector_id}` : ''}</td>
                   <td>{term.note}</td>
+                  {canEdit && (
+                    <td>
+                      <EditButton name="glossary" which={termIn(term, lang)} offlineHint={offlineHint} onClick={() => card.open(term)} />
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -1,29 +1,36 @@
 /**
  * The regions and cities card of the directory screen, with a country filter; administrators
- * add cities and edit them (CityEditor.tsx). Regions themselves are edited by the API.
+ * add cities and edit them (CityEditor.tsx), and edit regions (RegionEditor.tsx; regions are
+ * added through the API).
  */
 import { useState } from 'preact/hooks';
-import { nameIn, type City } from '../../api/directory';
+import { nameIn, type City, type Region } from '../../api/directory';
 import { mayEditDirectory } from '../../data/directoryEdit';
 import { regionsWithCities } from '../../data/directoryView';
 import { useRuntime } from '../../data/hooks';
 import { t, type MessageKey } from '../../i18n';
 import { CityForm, cityEditing, type CityStale } from './CityEditor';
+import { RegionForm, regionEditing, type RegionStale } from './RegionEditor';
 import { EntityConflict } from './StaleEditDialog';
 import type { CardProps } from './data';
-import { EditBar, EditButton, offlineHintId, useEditCard } from './EditCard';
+import { EditBar, EditButton, StatusLine, offlineHintId, useEditCard } from './EditCard';
 
 export function Regions({ data, lang, offline, onChanged }: CardProps) {
   const [country, setCountry] = useState<'KR' | 'CN' | null>(null);
   const rt = useRuntime();
   const canEdit = mayEditDirectory(rt?.user);
   const card = useEditCard<City, CityStale>(onChanged);
+  // Regions are edited in the same card: after a write, focus goes to its one heading too.
+  const regionCard = useEditCard<Region, RegionStale>(onChanged, card.headingRef);
+  // One line says why writes are off; the region and city Edit buttons both point to it.
   const offlineHint = offlineHintId('city', canEdit, offline);
   const rows = regionsWithCities(data.regions, data.cities, lang, country);
   const { editing, stale } = card;
+  const regionEdit = regionCard.editing?.base;
   return (
     <section aria-labelledby="dir-regions" class="card">
       <h2 id="dir-regions" tabIndex={-1} ref={card.headingRef}>{t('dir.regions')}</h2>
+      {canEdit && <StatusLine name="region" status={regionCard.status} />}
       <EditBar
         name="city"
         status={card.status}
@@ -33,6 +40,27 @@ export function Regions({ data, lang, offline, onChanged }: CardProps) {
         addLabel={t('dir.edit.addCity')}
         onAdd={() => card.open(null)}
       />
+      {regionEdit && (
+        <RegionForm
+          key={regionEdit.id}
+          base={regionEdit}
+          regions={data.regions}
+          lang={lang}
+          onSaved={() => regionCard.settle(t('dir.edit.saved'))}
+          onCancel={regionCard.cancel}
+          onStale={regionCard.toStale}
+          onRefresh={onChanged}
+        />
+      )}
+      {regionCard.stale && (
+        <EntityConflict
+          spec={regionEditing()}
+          stale={regionCard.stale}
+          what={nameIn(regionCard.stale.opened, lang)}
+          onStale={regionCard.setStale}
+          onDone={regionCard.settle}
+        />
+      )}
       {editing && (
         <CityForm
           key={editing.base?.id ?? 'new'}
@@ -73,7 +101,15 @@ export function Regions({ data, lang, offline, onChanged }: CardProps) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.region?.id ?? 'none'} data-testid="region">
-                <th scope="row">{r.region ? nameIn(r.region, lang) : t('dir.noRegion')}</th>
+                <th scope="row">
+                  {r.region ? nameIn(r.region, lang) : t('dir.noRegion')}
+                  {canEdit && r.region && (
+                    <>
+                      {' '}
+                      <EditButton name="region" small which={nameIn(r.region, lang)} offlineHint={offlineHint} onClick={() => regionCard.open(r.region)} />
+                    </>
+                  )}
+                </th>
                 <td>{r.region ? t(`dir.regionKind.${r.region.kind}` as MessageKey) : ''}</td>
                 <td>{r.region ? t(`dir.country.${r.region.country}` as MessageKey) : ''}</td>
                 <td>
