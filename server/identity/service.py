@@ -440,10 +440,12 @@ async def logout(session: AsyncSession, principal: Principal, ip: str | None) ->
     )
 
 
-# Built once: every request runs it.
+# Built once: every request runs it. The organization's flag comes in the same query, so that
+# a member of an organization (almost everyone) costs one statement, not two.
 _TOKEN_AND_USER = (
-    select(AuthToken, User)
+    select(AuthToken, User, col(Organization.is_active))
     .join(User, col(User.id) == col(AuthToken.user_id))
+    .outerjoin(Organization, col(Organization.id) == col(User.organization_id))
     .where(col(AuthToken.token_hash) == bindparam("digest"))
 )
 
@@ -454,7 +456,7 @@ async def resolve_token(session: AsyncSession, token: str) -> tuple[Principal, A
     row = (await session.execute(_TOKEN_AND_USER, {"digest": token_digest(token)})).first()
     if row is None:
         return None
-    auth_token, user = row
+    auth_token, user, organization_active = row
     # Keep the caller's row for the rest of the request: the session's identity map holds
     # objects weakly, and rendering the caller's own message needs it again.
     session.info["caller"] = user
@@ -463,10 +465,8 @@ async def resolve_token(session: AsyncSession, token: str) -> tuple[Principal, A
         return None
     if auth_token.expires_at is not None and auth_token.expires_at <= now:
         return None
-    if user.organization_id is not None:
-        org = await session.get(Organization, user.organization_id)
-        if org is None or not org.is_active:
-            return None
+    if user.organization_id is not None and not organization_active:
+        return None
     assert user.id is not None and auth_token.id is not None
     principal = Principal(
         user_id=user.id,
