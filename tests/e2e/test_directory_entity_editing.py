@@ -264,7 +264,7 @@ async def test_admin_edits_a_region_and_a_glossary_term_changed_meanwhile(
         delegation = page.get_by_test_id("glossary-term").filter(has_text="대표단")
         await delegation.get_by_test_id("glossary-edit").click()
         term_form = page.get_by_test_id("glossary-form")
-        # The form focuses its first field when it opens; typing before that lands there.
+        # The form opens with its first field focused (before it is painted).
         await expect(_label(term_form, "Korean term")).to_be_focused()
         await _label(term_form, "Note").fill("Both sides send one.")
         term = next(t for t in await admin_api.items("/glossary") if t["terms"]["ko"] == "대표단")

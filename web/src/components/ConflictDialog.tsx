@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { MessageKey } from '../i18n';
 import { t } from '../i18n';
 import { useObservable } from '../lib/observable';
@@ -13,7 +13,8 @@ export function ConflictDialog({ onClose }: { onClose: () => void }) {
   const [text, setText] = useState('');
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
+    // Before the dialog is painted, so that keys pressed at once already reach it.
     setMerging(false);
     headingRef.current?.focus();
   }, [rec?.id]);

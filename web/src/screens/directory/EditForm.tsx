@@ -5,7 +5,7 @@
  * is shown with the server's own words, in the form and next to the field it concerns.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, NetworkError } from '../../api/client';
 import type { Lang } from '../../api/types';
 import { NAME_LANGS, type NameDraft } from '../../data/directoryEdit';
@@ -123,7 +123,9 @@ export function EditForm({ name, form, title, hint, onSubmit, onCancel, children
   const formRef = useRef<HTMLFormElement>(null);
   const refusalRef = useRef<HTMLDivElement>(null);
   const { errors, refusal, saving, titleId } = form;
-  useEffect(() => {
+  // A layout effect: the first field has focus before the form is painted, so a click or
+  // keystroke made as soon as the form appears is never pulled back to it afterwards.
+  useLayoutEffect(() => {
     formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
   }, []);
   useEffect(() => {

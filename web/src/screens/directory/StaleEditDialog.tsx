@@ -5,7 +5,7 @@
  * for entities edited in place (cities, partnerships), the counterpart editor for pairs.
  */
 import { Fragment, type ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import { changed, onTopOf } from '../../data/editForm';
 import { t } from '../../i18n';
@@ -34,7 +34,8 @@ export function StaleEditDialog({ name, explain, mine, theirs, reapply, onDiscar
   const titleId = `${name}-stale-title`;
   const explainId = `${name}-stale-explain`;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
+    // Before the dialog is painted, so that Escape pressed at once already reaches it.
     setError(null);
     headingRef.current?.focus();
   }, [shown]);

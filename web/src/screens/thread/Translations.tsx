@@ -6,7 +6,7 @@
  * the thread says why.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Lang, Message, MessageTranslation, TranslationPut, User } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { useRuntime } from '../../data/hooks';
@@ -220,7 +220,7 @@ function TranslationForm({ m, draft, setDraft, saving, online, error, onError, o
   const errorRef = useRef<HTMLParagraphElement>(null);
   const id = `tr-${m.id}`;
   const existing = translationIn(m, draft.lang);
-  useEffect(() => bodyRef.current?.focus(), []);
+  useLayoutEffect(() => bodyRef.current?.focus(), []); // focused before it is painted
   useEffect(() => {
     if (error) errorRef.current?.focus();
   }, [error]);
