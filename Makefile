@@ -54,9 +54,10 @@ test-web: web
 
 test-e2e: install web
 	@if [ -d tests/e2e ]; then \
-	  if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK"; then \
+	  if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK" \
+	      || ! fc-list | grep -qi "Noto Color Emoji"; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-noto-cjk >/dev/null; \
+	      chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	  fi; \
 	  echo "=== browser tests (Chromium) ==="; \
 	  $(PYTEST) -q -m e2e tests/e2e | tee var/test-e2e.log; \
