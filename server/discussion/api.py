@@ -11,7 +11,7 @@ from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path, max_file_bytes
 from server.core.pagination import Page
 from server.core.types import BigId, Id
-from server.discussion import attachments, messages, service
+from server.discussion import attachments, mentions, messages, service
 from server.discussion.models import (
     AttachmentRead,
     ChannelCreate,
@@ -19,6 +19,7 @@ from server.discussion.models import (
     ChannelUpdate,
     MemberAdd,
     MemberRead,
+    MentionRead,
     MessageCreate,
     MessageEdit,
     MessageRead,
@@ -153,6 +154,18 @@ async def list_messages(
 @router.post("/threads/{thread_id}/read", status_code=204)
 async def mark_read(thread_id: Id, body: ReadMark, principal: Reader, session: SessionDep) -> None:
     await service.mark_read(session, principal, thread_id, body.message_id)
+
+
+@router.get("/mentions", response_model=Page[MentionRead])
+async def list_mentions(
+    principal: Reader, session: SessionDep, cursor: str | None = None, limit: Limit = None
+) -> Page[MentionRead]:
+    """Messages that @-mention the caller, newest first (live: ``mention`` changes in the
+    caller's ``user:{id}`` scope)."""
+    items, next_cursor = await mentions.list_mentions(
+        session, principal, cursor=cursor, limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/messages/{message_id}", response_model=MessageRead)

@@ -21,8 +21,9 @@ from server.core.db import table_of
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, check_version
 from server.core.pagination import keyset_page
 from server.core.types import UTCDateTime, utcnow
+from server.discussion import mentions
 from server.discussion.attachments import attachment_read
-from server.discussion.markdown import extract_mentions, render_markdown
+from server.discussion.markdown import render_markdown
 from server.discussion.models import (
     MAX_MESSAGE_BYTES,
     Attachment,
@@ -48,7 +49,7 @@ from server.discussion.service import (
     thread_access,
 )
 from server.identity import service as identity
-from server.identity.service import Principal, user_scope
+from server.identity.service import Principal
 from server.search import service as search
 
 _EMOJI = re.compile(r"^[^\s/\\\x00-\x1f\x7f]{1,32}$")
@@ -299,7 +300,7 @@ async def post_message(
         mutation_id=mutation_id,
         attachments=bool(data.attachment_ids),
     )
-    await _notify_mentions(session, principal, message)
+    await mentions.record_mentions(session, principal, message)
     await _reindex_message(session, message, new=True)
     return read
 
@@ -331,42 +332,6 @@ async def _attach(
         .where(col(Attachment.id).in_(attachment_ids))
         .values(message_id=message.id)
     )
-
-
-async def _notify_mentions(session: AsyncSession, principal: Principal, message: Message) -> None:
-    assert message.id is not None
-    usernames = extract_mentions(message.body)
-    for user in await identity.users_by_usernames(session, usernames):
-        if user.id is None or user.id == principal.user_id:
-            continue
-        reader = Principal(
-            user_id=user.id,
-            username=user.username,
-            role=user.role,
-            organization_id=user.organization_id,
-            is_bot=user.is_bot,
-            token_id=0,
-            scopes=None,
-            channel_ids=None,
-        )
-        if not await can_read_channel(session, reader, message.channel_id):
-            continue  # mentioning someone who cannot see the channel tells them nothing
-        await changes.record(
-            session,
-            scope=user_scope(user.id),
-            entity="mention",
-            entity_id=message.id,
-            op="created",
-            version=1,
-            data={
-                "message_id": message.id,
-                "thread_id": message.thread_id,
-                "channel_id": message.channel_id,
-                "author_id": principal.user_id,
-                "excerpt": message.body[:200],
-            },
-            actor_id=principal.user_id,
-        )
 
 
 async def _message_for(session: AsyncSession, principal: Principal, message_id: int) -> Message:

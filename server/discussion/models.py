@@ -311,6 +311,20 @@ class MessageRead(BaseModel):
     attachments: list[AttachmentRead]
 
 
+class MentionRead(BaseModel):
+    """Someone @-mentioned the caller in a message (newest first in ``GET /mentions``)."""
+
+    seq: int  # the mention's place in the change log: later mentions have larger ones
+    message_id: int
+    thread_id: int
+    channel_id: int
+    thread_title: str
+    author: AuthorRead
+    excerpt: str  # the start of the message's Markdown source, as it was posted
+    lang: str
+    created_at: datetime  # when the message was posted
+
+
 class RevisionRead(BaseModel):
     body_revision: int
     body: str
