@@ -1,7 +1,9 @@
 /** The app shell: session gate, header with navigation and language switch, banners, router. */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConflictDialog } from './components/ConflictDialog';
 import { LangSwitch } from './components/LangSwitch';
+import { MentionsBadge } from './components/MentionsBadge';
 import { OfflineBanner } from './components/OfflineBanner';
 import { RejectedList } from './components/RejectedList';
 import { applyProfileLocale, t, useLang } from './i18n';
@@ -17,6 +19,7 @@ import { Channels } from './screens/Channels';
 import { Login } from './screens/Login';
 import { Meeting } from './screens/Meeting';
 import { Meetings } from './screens/Meetings';
+import { Mentions } from './screens/Mentions';
 import { Search } from './screens/Search';
 import { Thread } from './screens/Thread';
 import { Directory } from './screens/Directory';
@@ -89,6 +92,11 @@ function SignedIn() {
               <NavLink href="/">{t('nav.channels')}</NavLink>
             </li>
             <li>
+              <NavLink href="/mentions">
+                {t('nav.mentions')} <MentionsBadge userId={s.user.id} />
+              </NavLink>
+            </li>
+            <li>
               <NavLink href="/meetings">{t('nav.meetings')}</NavLink>
             </li>
             <li>
@@ -133,7 +141,7 @@ function SignedIn() {
   );
 }
 
-function NavLink({ href, children }: { href: string; children: string }) {
+function NavLink({ href, children }: { href: string; children: ComponentChildren }) {
   const path = usePath().split('?')[0];
   const active = href === '/' ? path === '/' || path.startsWith('/channels') || path.startsWith('/threads') : path.startsWith(href);
   return (
@@ -152,6 +160,7 @@ function Routes() {
   if (match('/meetings', path)) return <Meetings />;
   if (match('/action-items', path)) return <ActionItems />;
   if (match('/search', path)) return <Search />;
+  if (match('/mentions', path)) return <Mentions />;
   if (match('/directory', path)) return <Directory />;
   if ((m = match('/series/:id', path))) return <SeriesPage key={m.id} seriesId={Number(m.id)} />;
   if (match('/series', path)) return <SeriesList />;

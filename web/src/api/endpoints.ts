@@ -1,8 +1,8 @@
 /** Typed calls for each REST endpoint the screens use (paths from DESIGN.md, Public API v1). */
 import type { ApiClient } from './client';
 import type {
-  ActionItem, AgendaItem, Channel, Lang, LoginResponse, Meeting, Message, MessageRevision, Minutes,
-  Organization, Page, SearchResponse, Thread, TranslationPut, UploadConfirm, User,
+  ActionItem, AgendaItem, Channel, Lang, LoginResponse, Meeting, MentionRead, Message, MessageRevision,
+  Minutes, Organization, Page, SearchResponse, Thread, TranslationPut, UploadConfirm, User,
 } from './types';
 
 export function endpoints(api: ApiClient) {
@@ -35,6 +35,9 @@ export function endpoints(api: ApiClient) {
     messageHistory: (messageId: number) => api.get<MessageRevision[]>(`/messages/${messageId}/history`),
     markRead: (threadId: number, messageId: number) =>
       api.post<void>(`/threads/${threadId}/read`, { message_id: messageId }),
+
+    /** Messages that @-mentioned me, newest first, in channels I can still read. */
+    mentions: (cursor?: string | null) => api.get<Page<MentionRead>>('/mentions', { cursor, limit: 50 }),
 
     search: (q: string, kind: 'messages' | 'meetings' | 'all') =>
       api.get<SearchResponse>('/search', { q, kind }),

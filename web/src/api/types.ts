@@ -158,6 +158,35 @@ export interface Message {
   attachments: Attachment[];
 }
 
+/** GET /mentions: a message that @-mentioned the reader, newest first. */
+export interface MentionRead {
+  /** The mention's position in the change log (grows over time): what "seen" is measured by. */
+  seq: number;
+  message_id: number;
+  thread_id: number;
+  channel_id: number;
+  thread_title: string;
+  author: MessageAuthor;
+  /** The first 200 characters of the message's Markdown source as posted: plain text, never HTML. */
+  excerpt: string;
+  lang: string;
+  /** When the message was posted. */
+  created_at: IsoDateTime;
+}
+/**
+ * A `mention` change in the reader's `user:<id>` scope, as the local store keeps it (keyed by
+ * message id); `seq` is the change's, added by the store (sync/entities.ts KEEPS_SEQ).
+ */
+export interface MentionChange {
+  id: number;
+  message_id: number;
+  thread_id: number;
+  channel_id: number;
+  author_id: number;
+  excerpt: string;
+  seq?: number;
+}
+
 export interface SearchHit {
   kind: 'message' | 'thread' | 'meeting' | string;
   id: number;

@@ -6,6 +6,7 @@ export const en = {
   'app.skip': 'Skip to content',
   'nav.main': 'Main',
   'nav.channels': 'Channels',
+  'nav.mentions': 'Mentions',
   'nav.meetings': 'Meetings',
   'nav.actionItems': 'My action items',
   'nav.search': 'Search',
@@ -255,6 +256,12 @@ export const en = {
   'actions.status.open': 'Open',
   'actions.status.done': 'Done',
   'actions.status.cancelled': 'Cancelled',
+
+  'mentions.title': 'Mentions',
+  'mentions.empty': 'No one has mentioned you yet.',
+  'mentions.unseen.one': '{n} new mention',
+  'mentions.unseen.other': '{n} new mentions',
+  'mentions.thread': 'Thread: {title}',
 
   ...directoryEn,
 } as const;

@@ -7,6 +7,7 @@ export const ko: Catalog = {
   'app.skip': '본문으로 건너뛰기',
   'nav.main': '주 메뉴',
   'nav.channels': '채널',
+  'nav.mentions': '멘션',
   'nav.meetings': '회의',
   'nav.actionItems': '내 후속 조치',
   'nav.search': '검색',
@@ -256,6 +257,12 @@ export const ko: Catalog = {
   'actions.status.open': '진행 중',
   'actions.status.done': '완료',
   'actions.status.cancelled': '취소됨',
+
+  'mentions.title': '멘션',
+  'mentions.empty': '아직 나를 멘션한 사람이 없습니다.',
+  'mentions.unseen.one': '새 멘션 {n}건',
+  'mentions.unseen.other': '새 멘션 {n}건',
+  'mentions.thread': '스레드: {title}',
 
   ...directoryKo,
 };

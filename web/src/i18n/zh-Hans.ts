@@ -7,6 +7,7 @@ export const zhHans: Catalog = {
   'app.skip': '跳到正文',
   'nav.main': '主菜单',
   'nav.channels': '频道',
+  'nav.mentions': '提及',
   'nav.meetings': '会议',
   'nav.actionItems': '我的待办事项',
   'nav.search': '搜索',
@@ -256,6 +257,12 @@ export const zhHans: Catalog = {
   'actions.status.open': '进行中',
   'actions.status.done': '已完成',
   'actions.status.cancelled': '已取消',
+
+  'mentions.title': '提及',
+  'mentions.empty': '还没有人提及您。',
+  'mentions.unseen.one': '{n} 条新提及',
+  'mentions.unseen.other': '{n} 条新提及',
+  'mentions.thread': '话题：{title}',
 
   ...directoryZhHans,
 };

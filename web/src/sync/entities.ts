@@ -19,10 +19,18 @@ export const ENTITY = {
   decision: 'decision',
   approval: 'minutes_approval',
   actionItem: 'action_item',
+  /** Someone @-mentioned the reader (scope `user:<me>`, keyed by message id). */
+  mention: 'mention',
 } as const;
 
 /** Entities whose change events carry only part of the cached record: merge, don't replace. */
 export const MERGED = new Set<string>([ENTITY.minutes]);
+
+/**
+ * Entities whose place in the change log is part of what they say: a mention is "new" when its
+ * seq is above the last one seen (data/mentions.ts). The store keeps the change's seq in them.
+ */
+export const KEEPS_SEQ = new Set<string>([ENTITY.mention]);
 
 /**
  * GET /meetings/{id}/minutes (and a minutes write's answer) returns the whole document; the

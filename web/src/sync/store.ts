@@ -7,7 +7,7 @@
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
 import type { MutationArgs, MutationName, PullEntry } from '../api/types';
-import { idOf, MERGED, parentOf, scopeOf, splitMinutes, type Row } from './entities';
+import { idOf, KEEPS_SEQ, MERGED, parentOf, scopeOf, splitMinutes, type Row } from './entities';
 
 export interface StoredEntity {
   type: string;
@@ -199,6 +199,7 @@ export class SyncStore {
       const data = { ...(e.data || {}) } as Row;
       if (data.id === undefined && e.entity !== 'minutes') data.id = e.id;
       if (data.version === undefined) data.version = e.version;
+      if (KEEPS_SEQ.has(e.entity)) data.seq = e.seq;
       await putEntity(es, e.entity, data, e.scope);
     }
     if (cursor !== undefined) {
