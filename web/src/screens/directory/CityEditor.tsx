@@ -16,12 +16,11 @@ import {
   validateCity,
   withCountry,
   CITY_FIELDS,
-  NAME_LANGS,
   type CityDraft,
   type CityField,
 } from '../../data/directoryEdit';
 import { t, type MessageKey } from '../../i18n';
-import { staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
+import { namesShown, staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
 import { dir, type DirectoryData } from './data';
 import { EditForm, NameFields, SelectField, useEditForm, useIdempotencyKey } from './EditForm';
 
@@ -38,8 +37,7 @@ export function cityEditing(regions: Region[], lang: Lang): CityEditing {
     name: 'city',
     draftOf: cityDraftOf,
     show: (d) => [
-      ...NAME_LANGS.map((l) => ({ key: l, label: t(`dir.edit.name.${l}` as MessageKey), value: d[l].trim() || '—', lang: l })),
-      { key: 'name_lang', label: t('dir.edit.nameLang'), value: t(`lang.${d.name_lang}` as MessageKey) },
+      ...namesShown(d),
       { key: 'region_id', label: t('dir.col.region'), value: region(d.region_id) },
     ],
     patch: cityPatch,

@@ -13,13 +13,12 @@ import {
   regionKindsOf,
   regionPatch,
   validateRegion,
-  NAME_LANGS,
   REGION_FIELDS,
   type RegionDraft,
   type RegionField,
 } from '../../data/directoryEdit';
 import { t, type MessageKey } from '../../i18n';
-import { staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
+import { namesShown, staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
 import { dir } from './data';
 import { EditForm, NameFields, SelectField, useEditForm } from './EditForm';
 
@@ -32,8 +31,7 @@ export function regionEditing(): RegionEditing {
     name: 'region',
     draftOf: regionDraftOf,
     show: (d) => [
-      ...NAME_LANGS.map((l) => ({ key: l, label: t(`dir.edit.name.${l}` as MessageKey), value: d[l].trim() || '—', lang: l })),
-      { key: 'name_lang', label: t('dir.edit.nameLang'), value: t(`lang.${d.name_lang}` as MessageKey) },
+      ...namesShown(d),
       { key: 'kind', label: t('dir.col.regionKind'), value: t(`dir.regionKind.${d.kind}` as MessageKey) },
     ],
     patch: regionPatch,

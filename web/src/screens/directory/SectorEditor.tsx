@@ -14,13 +14,12 @@ import {
   sectorFieldOf,
   sectorPatch,
   validateSector,
-  NAME_LANGS,
   SECTOR_FIELDS,
   type SectorDraft,
   type SectorField,
 } from '../../data/directoryEdit';
-import { t, type MessageKey } from '../../i18n';
-import { staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
+import { t } from '../../i18n';
+import { namesShown, staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
 import { dir } from './data';
 import { EditForm, NameFields, TextField, useEditForm, useIdempotencyKey } from './EditForm';
 
@@ -33,8 +32,7 @@ export function sectorEditing(): SectorEditing {
     name: 'sector',
     draftOf: sectorDraftOf,
     show: (d) => [
-      ...NAME_LANGS.map((l) => ({ key: l, label: t(`dir.edit.name.${l}` as MessageKey), value: d[l].trim() || '—', lang: l })),
-      { key: 'name_lang', label: t('dir.edit.nameLang'), value: t(`lang.${d.name_lang}` as MessageKey) },
+      ...namesShown(d),
     ],
     patch: sectorPatch,
     send: (latest, body) => dir.changeSector(latest.id, latest.version, body),

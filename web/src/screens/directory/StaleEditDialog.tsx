@@ -7,8 +7,9 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
+import { NAME_LANGS, type NameDraft } from '../../data/directoryEdit';
 import { changed, onTopOf } from '../../data/editForm';
-import { t } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
 import { writeError } from './EditForm';
 
 interface StaleEditDialogProps {
@@ -106,6 +107,14 @@ export interface Shown {
   label: string;
   value: string;
   lang?: string;
+}
+
+/** How a name in three languages shows in the comparison: each language, then the original's. */
+export function namesShown(d: NameDraft): (Shown & { key: keyof NameDraft })[] {
+  return [
+    ...NAME_LANGS.map((l) => ({ key: l, label: t(`dir.edit.name.${l}` as MessageKey), value: d[l].trim() || '—', lang: l })),
+    { key: 'name_lang', label: t('dir.edit.nameLang'), value: t(`lang.${d.name_lang}` as MessageKey) },
+  ];
 }
 
 /** Label–value lines, as a description list. */
