@@ -90,6 +90,10 @@ async def test_kim_sees_a_live_mention_badge_and_follows_the_mention_to_the_thre
         await expect(badge).to_have_attribute("data-count", "1")
         await expect(badge.locator("[aria-hidden=true]")).to_have_text("1")
         await expect(mentions_link).to_have_accessible_name("멘션 새 멘션 1건")
+        # ...and says it once as it arrives, in a polite live region outside the link.
+        announcer = kim.get_by_test_id("mentions-announcer")
+        await expect(announcer).to_have_attribute("role", "status")
+        await expect(announcer).to_have_text("새 멘션 1건")
 
         await mentions_link.click()
         await expect(kim.get_by_role("heading", level=1)).to_have_text("멘션")

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConflictDialog } from './components/ConflictDialog';
 import { LangSwitch } from './components/LangSwitch';
-import { MentionsBadge } from './components/MentionsBadge';
+import { MentionsAnnouncer, MentionsBadge } from './components/MentionsBadge';
 import { OfflineBanner } from './components/OfflineBanner';
 import { RejectedList } from './components/RejectedList';
 import { applyProfileLocale, t, useLang } from './i18n';
@@ -86,6 +86,7 @@ function SignedIn() {
         <Link href="/" class="brand">
           <span lang="zh-Hans">交流</span> <span lang="ko">교류</span> <span class="brand-en">Gyoryu</span>
         </Link>
+        <MentionsAnnouncer userId={s.user.id} />
         <nav aria-label={t('nav.main')}>
           <ul>
             <li>
