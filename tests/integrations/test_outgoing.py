@@ -314,8 +314,17 @@ async def test_a_crash_during_a_backlog_loses_nothing_and_keeps_the_order(
         async def gone(*_: object) -> None:
             return None
 
-        # It dies mid-backlog (perhaps mid-delivery) and never gives its leases back.
+        # It dies mid-backlog (perhaps mid-delivery) and never gives its leases back. It gives
+        # the lease back and takes it again now and then, so it stops giving back first, and
+        # dies once it holds the lease (a crash between the two would leave none to wait out).
         dispatcher._release = gone
+
+        async def holds_the_lease() -> bool:
+            async with app.state.db.session(write=False) as session:
+                owner = await session.execute(select(OutgoingWebhook.lease_owner))
+                return owner.scalar_one() == dispatcher.owner
+
+        await eventually(holds_the_lease)
         dispatcher._task.cancel()
         dispatcher.stop = gone
     assert len(receiver.delivered) < total, "the backlog was gone before the crash"
