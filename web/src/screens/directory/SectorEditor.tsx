@@ -31,9 +31,7 @@ export function sectorEditing(): SectorEditing {
   return {
     name: 'sector',
     draftOf: sectorDraftOf,
-    show: (d) => [
-      ...namesShown(d),
-    ],
+    show: namesShown,
     patch: sectorPatch,
     send: (latest, body) => dir.changeSector(latest.id, latest.version, body),
     reload: (id) => dir.sector(id),
