@@ -10,10 +10,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     GYORYU_HOST=0.0.0.0 GYORYU_PORT=8000 GYORYU_DEMO=0 GYORYU_WEB_DIST=/app/web/dist
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml constraints.txt README.md alembic.ini ./
 COPY server/ server/
 COPY migrations/ migrations/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir -c constraints.txt .
 COPY --from=web /src/web/dist web/dist
 RUN useradd --system --home /app gyoryu && mkdir -p /app/var && chown gyoryu /app/var
 USER gyoryu

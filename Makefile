@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 WEB_STAMP := web/node_modules/.installed-$(shell cat web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
 .PHONY: run serve install web test lint typecheck test-sqlite test-postgres test-web test-e2e \
-        services bench clean
+        services bench clean lock
 
 run: install web
 	$(BIN)/gyoryu migrate
@@ -17,11 +17,20 @@ run: install web
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+# The newest versions pyproject.toml allows, installed in a scratch venv and written to
+# constraints.txt; run `make test` before committing the result.
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .lock-venv
 
 # Builds the web client when it exists (web/package.json); otherwise a placeholder page is served.
 web:
