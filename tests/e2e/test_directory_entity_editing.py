@@ -4,8 +4,8 @@ directory screen.
 The real app (API + the built web client) is served on a free port with the demo data; Debian's
 Chromium, driven by Playwright, signs in as the demo administrator (and, for concurrent edits,
 a second administrator in a second browser context) and adds and edits cities, partnerships
-and sectors, and edits regions and glossary terms. Changes made "by someone else" in between go
-straight to the API with httpx.
+and sectors, and edits regions and glossary terms (adding those: test_directory_adding.py).
+Changes made "by someone else" in between go straight to the API with httpx.
 """
 
 from __future__ import annotations
@@ -364,9 +364,11 @@ async def test_members_see_no_controls_to_edit_the_directory(
             "partnership-edit",
             "city-add",
             "city-edit",
+            "region-add",
             "region-edit",
             "sector-add",
             "sector-edit",
+            "glossary-add",
             "glossary-edit",
             "partnership-status",
             "region-status",

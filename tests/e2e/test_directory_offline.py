@@ -155,8 +155,7 @@ async def test_an_administrator_offline_sees_the_edit_controls_disabled(
             await expect(control).to_be_disabled()
             await expect(control).to_have_attribute("aria-describedby", hint_id)
         await expect(counterpart.get_by_test_id("counterpart-history-toggle")).to_be_disabled()
-        # So are those of partnerships, cities and sectors, each card saying why; the regions'
-        # Edit buttons share the line of their card with the cities'.
+        # So are those of partnerships, cities and sectors, each card saying why.
         others = []
         for name in ("partnership", "city", "sector"):
             card_hint = page.get_by_test_id(f"{name}-offline-hint")
@@ -169,10 +168,22 @@ async def test_an_administrator_offline_sees_the_edit_controls_disabled(
                 await expect(control).to_be_disabled()
                 await expect(control).to_have_attribute("aria-describedby", f"{name}-offline-hint")
             others += controls
-        region_edit = page.get_by_test_id("region-edit").first
-        await expect(region_edit).to_be_disabled()
-        await expect(region_edit).to_have_attribute("aria-describedby", "city-offline-hint")
-        others.append(region_edit)
+        # The regions' Add and Edit buttons share the line of their card with the cities'.
+        for control in (
+            page.get_by_test_id("region-add"),
+            page.get_by_test_id("region-edit").first,
+        ):
+            await expect(control).to_be_disabled()
+            await expect(control).to_have_attribute("aria-describedby", "city-offline-hint")
+            others.append(control)
+        # The glossary's search needs the server too: its Add button says so on its own line.
+        glossary_add = page.get_by_test_id("glossary-add")
+        await expect(page.get_by_test_id("glossary-offline-hint")).to_contain_text(
+            "changes need a connection to the server"
+        )
+        await expect(glossary_add).to_be_disabled()
+        await expect(glossary_add).to_have_attribute("aria-describedby", "glossary-offline-hint")
+        others.append(glossary_add)
 
         # Back online: the answer comes, the notice goes, the controls work again.
         await page.context.set_offline(False)

@@ -7,6 +7,7 @@ import {
   cityPatch,
   emptyCityDraft,
   emptyPartnershipDraft,
+  emptyRegionDraft,
   emptySectorDraft,
   mayEditDirectory,
   nameBody,
@@ -15,10 +16,13 @@ import {
   partnershipDraftOf,
   partnershipFieldOf,
   partnershipPatch,
+  regionCreateBody,
   regionDraftOf,
   regionFieldOf,
+  regionKindsFor,
   regionKindsOf,
   regionPatch,
+  regionWithCountry,
   sectorCreateBody,
   sectorDraftOf,
   sectorFieldOf,
@@ -263,6 +267,49 @@ describe('regions', () => {
   it("puts a 409 on the name next to the original's input", () => {
     expect(fieldErrors([{ field: 'name', message: 'already exists in this country' }], regionFieldOf('ko')).fields).toEqual({ ko: 'already exists in this country' });
   });
+
+  it('asks a new region for its country, kind and original name before sending', () => {
+    expect(validateRegion(emptyRegionDraft(), null, [])).toEqual({ country: 'dir.edit.required', kind: 'dir.edit.required', ko: 'dir.edit.nameRequired' });
+    const draft = { ...regionWithCountry(emptyRegionDraft(), 'CN', false), kind: 'province' as const, 'zh-Hans': '江苏省' };
+    expect(validateRegion(draft, null, [])).toEqual({});
+  });
+
+  it('refuses a new name already used in the same country only (the server would say 409)', () => {
+    const draft = { ...regionWithCountry(emptyRegionDraft(), 'KR', false), kind: 'province' as const, ko: '경기도' };
+    expect(validateRegion(draft, null, [gyeonggi()])).toEqual({ ko: 'dir.edit.regionTaken' });
+    expect(validateRegion({ ...draft, ko: ' 경기도 ' }, null, [gyeonggi()])).toEqual({ ko: 'dir.edit.regionTaken' });
+    expect(validateRegion(regionWithCountry(draft, 'CN', true), null, [gyeonggi()])).toEqual({});
+  });
+
+  it("follows the country: its language for the name unless one was chosen, and only its kinds", () => {
+    const kr = { ...regionWithCountry(emptyRegionDraft(), 'KR', false), kind: 'special_city' as const };
+    expect(kr).toMatchObject({ country: 'KR', name_lang: 'ko' });
+    // China has no special city: the kind is dropped; a province stays one.
+    expect(regionWithCountry(kr, 'CN', false)).toMatchObject({ country: 'CN', name_lang: 'zh-Hans', kind: null });
+    expect(regionWithCountry({ ...kr, kind: 'province' }, 'CN', false).kind).toBe('province');
+    expect(regionWithCountry({ ...kr, name_lang: 'en' }, 'CN', true).name_lang).toBe('en');
+    expect(regionKindsFor(null)).toEqual([]);
+    expect(regionKindsFor('CN')).toEqual(['province', 'municipality', 'autonomous_region', 'special_administrative_region']);
+  });
+
+  it('builds the POST body: trimmed names, the empty translations left out, country and kind', () => {
+    const draft = { ...regionWithCountry(emptyRegionDraft(), 'CN', false), kind: 'province' as const, 'zh-Hans': ' 江苏省 ', ko: '장쑤성', en: '' };
+    expect(regionCreateBody(draft)).toEqual({ name: '江苏省', name_lang: 'zh-Hans', translations: { ko: '장쑤성' }, country: 'CN', kind: 'province' });
+    expect(() => regionCreateBody(emptyRegionDraft())).toThrow();
+  });
+
+  it('puts the server errors of a new region next to country, kind and names', () => {
+    const out = fieldErrors(
+      [
+        { field: 'body.country', message: "Input should be 'KR' or 'CN'" },
+        { field: 'body.kind', message: 'Input should be ...' },
+        { field: 'body.translations.en', message: 'too long' },
+      ],
+      regionFieldOf('zh-Hans'),
+    );
+    expect(Object.keys(out.fields).sort()).toEqual(['country', 'en', 'kind']);
+    expect(out.other).toEqual([]);
+  });
 });
 
 describe('sectors', () => {
@@ -310,6 +357,8 @@ describe('directory writes on the wire', () => {
     await dir.changeSector(1, 4, { translations: { en: 'Sports' } });
     await dir.changeRegion(3, 2, { kind: 'special_self_governing_province' });
     await dir.changeGlossaryTerm(11, 1, { sector_id: null });
+    await dir.createRegion({ name: '江苏省', name_lang: 'zh-Hans', translations: {}, country: 'CN', kind: 'province' }, 'k-r');
+    await dir.createGlossaryTerm({ terms: { ko: '교류', 'zh-Hans': '交流' }, note: '', sector_id: null }, 'k-g');
     expect(calls.map((c) => [c.method, c.url, c.headers['Idempotency-Key'] ?? c.headers['If-Match']])).toEqual([
       ['POST', '/api/v1/cities', 'k-city'],
       ['PATCH', '/api/v1/cities/5', '3'],
@@ -319,6 +368,8 @@ describe('directory writes on the wire', () => {
       ['PATCH', '/api/v1/sectors/1', '4'],
       ['PATCH', '/api/v1/regions/3', '2'],
       ['PATCH', '/api/v1/glossary/11', '1'],
+      ['POST', '/api/v1/regions', 'k-r'],
+      ['POST', '/api/v1/glossary', 'k-g'],
     ]);
     expect(calls[1].body).toEqual({ name: '서울특별시' });
     expect(calls[3].body).toEqual({ status: 'suspended' });

@@ -1,10 +1,9 @@
 /**
  * The exchange directory, meeting series and dashboard: shapes (from the server's schemas,
  * docs/directory.md and docs/meetings.md) and typed calls. These screens read straight from
- * REST. Administrators write cities, partnerships, sectors and counterpart pairs from the
- * directory screen, and edit regions and glossary terms there (those are added through the
- * API). Writes are online-only: nothing changes on screen until the server has
- * answered 2xx.
+ * REST. Administrators add and edit regions, cities, partnerships, sectors, glossary terms and
+ * counterpart pairs from the directory screen. Writes are online-only: nothing changes on
+ * screen until the server has answered 2xx.
  */
 import type { ApiClient } from './client';
 import type { IsoDate, IsoDateTime, Lang, Organization, Page, Translations, User } from './types';
@@ -62,6 +61,12 @@ export interface CityCreate extends NameBody {
 
 /** PATCH /cities/{id}: `translations` replaces all of them; `region_id: null` takes the city out of its region. */
 export type CityUpdate = Partial<NameBody & { region_id: number | null }>;
+
+/** POST /regions (the country never changes afterwards). */
+export interface RegionCreate extends NameBody {
+  country: Country;
+  kind: RegionKind;
+}
 
 /** PATCH /regions/{id}: names and kind; `translations` replaces all of them; the country stays. */
 export type RegionUpdate = Partial<NameBody & { kind: RegionKind }>;
@@ -138,6 +143,13 @@ export interface GlossaryTerm {
   note: string;
   sector_id: number | null;
   version: number;
+}
+
+/** POST /glossary: the term in at least two of the three languages (each at most 200 characters). */
+export interface GlossaryTermCreate {
+  terms: Translations;
+  note: string;
+  sector_id: number | null;
 }
 
 /** PATCH /glossary/{id}: `terms` replaces all three (at least two); `sector_id: null` takes it out of its sector. */
@@ -299,6 +311,8 @@ export function directoryEndpoints(api: ApiClient) {
     /** Edits carry the version they were made on: 412 with the current state when it is stale. */
     changeCity: (id: number, version: number, body: CityUpdate) =>
       api.patch<City>(`/cities/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    createRegion: (body: RegionCreate, idempotencyKey: string) =>
+      api.post<Region>('/regions', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     changeRegion: (id: number, version: number, body: RegionUpdate) =>
       api.patch<Region>(`/regions/${id}`, body, { headers: { 'If-Match': String(version) } }),
     createPartnership: (body: PartnershipCreate, idempotencyKey: string) =>
@@ -309,6 +323,8 @@ export function directoryEndpoints(api: ApiClient) {
       api.post<Sector>('/sectors', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     changeSector: (id: number, version: number, body: SectorUpdate) =>
       api.patch<Sector>(`/sectors/${id}`, body, { headers: { 'If-Match': String(version) } }),
+    createGlossaryTerm: (body: GlossaryTermCreate, idempotencyKey: string) =>
+      api.post<GlossaryTerm>('/glossary', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     changeGlossaryTerm: (id: number, version: number, body: GlossaryTermUpdate) =>
       api.patch<GlossaryTerm>(`/glossary/${id}`, body, { headers: { 'If-Match': String(version) } }),
     /** The Idempotency-Key makes a resend (after a timeout) return the first answer, not a second pair. */

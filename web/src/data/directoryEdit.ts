@@ -19,6 +19,7 @@ import type {
   PartnershipStatus,
   PartnershipUpdate,
   Region,
+  RegionCreate,
   RegionKind,
   RegionUpdate,
   Sector,
@@ -86,8 +87,9 @@ export function nameFieldOf<F extends string>(nameLang: Lang, fields: readonly F
 
 // ---- regions -----------------------------------------------------------------------------
 
-export type RegionField = 'kind' | 'name_lang' | Lang;
-export const REGION_FIELDS: readonly RegionField[] = ['ko', 'zh-Hans', 'en', 'name_lang', 'kind'];
+export type RegionField = 'country' | 'kind' | 'name_lang' | Lang;
+/** In the order the forms show them (the first with an error takes focus; only an add has a country). */
+export const REGION_FIELDS: readonly RegionField[] = ['country', 'ko', 'zh-Hans', 'en', 'name_lang', 'kind'];
 
 /** The kinds of region of each country (server/directory/models.py: RegionKind). */
 export const REGION_KINDS: Record<Country, readonly RegionKind[]> = {
@@ -95,21 +97,46 @@ export const REGION_KINDS: Record<Country, readonly RegionKind[]> = {
   CN: ['province', 'municipality', 'autonomous_region', 'special_administrative_region'],
 };
 
+/** Country and kind are null until chosen (a new region); an edited one has both. */
 export interface RegionDraft extends NameDraft {
-  kind: RegionKind;
+  country: Country | null;
+  kind: RegionKind | null;
 }
 
 export function regionDraftOf(r: Region): RegionDraft {
-  return { ...namesOf(r), kind: r.kind };
+  return { ...namesOf(r), country: r.country, kind: r.kind };
+}
+
+export function emptyRegionDraft(): RegionDraft {
+  return { ...emptyNames('ko'), country: null, kind: null };
+}
+
+/** The kinds offered: the country's (none before one is chosen), and `kind` if it is another. */
+export function regionKindsFor(country: Country | null, kind: RegionKind | null = null): readonly RegionKind[] {
+  const kinds = country ? REGION_KINDS[country] ?? [] : [];
+  return kind === null || kinds.includes(kind) ? kinds : [...kinds, kind];
 }
 
 /** The kinds offered for a region: its country's, and the one it has if that is another. */
 export function regionKindsOf(r: Region): readonly RegionKind[] {
-  const kinds = REGION_KINDS[r.country] ?? [];
-  return kinds.includes(r.kind) ? kinds : [...kinds, r.kind];
+  return regionKindsFor(r.country, r.kind);
+}
+
+/**
+ * A new region's country was chosen: its language becomes the original unless the user chose
+ * one, and a kind the country does not have is dropped (a province stays one).
+ */
+export function regionWithCountry(d: RegionDraft, country: Country | null, langChosen: boolean): RegionDraft {
+  return {
+    ...d,
+    country,
+    name_lang: country && !langChosen ? COUNTRY_LANG[country] : d.name_lang,
+    kind: d.kind && regionKindsFor(country).includes(d.kind) ? d.kind : null,
+  };
 }
 
 function regionWire(d: RegionDraft): Required<RegionUpdate> {
+  if (!d.kind) throw new Error('kind is not chosen');
   return { ...nameBody(d), kind: d.kind };
 }
 
@@ -119,15 +146,22 @@ export function regionPatch(base: Region, target: RegionDraft): RegionUpdate {
 }
 
 /**
- * The original name is needed, and a name is used once per country (the server would say 409).
- * An edit must change something.
+ * A new region (`base` null) needs its country and kind; every region its original name, used
+ * once per country (the server would say 409). An edit must change something.
  */
-export function validateRegion(draft: RegionDraft, base: Region, regions: Region[]): DraftErrors<RegionField> {
-  const errors: DraftErrors<RegionField> = nameMissing(draft);
+export function validateRegion(draft: RegionDraft, base: Region | null, regions: Region[]): DraftErrors<RegionField> {
+  const errors: DraftErrors<RegionField> = { ...(base ? {} : missing(draft, ['country', 'kind'], 'dir.edit.required')), ...nameMissing(draft) };
+  const country = base?.country ?? draft.country;
   const name = draft[draft.name_lang].trim();
-  if (name && regions.some((r) => r.id !== base.id && r.country === base.country && r.name === name)) errors[draft.name_lang] = 'dir.edit.regionTaken';
-  if (!hasErrors(errors) && Object.keys(regionPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
+  if (name && country && regions.some((r) => r.id !== base?.id && r.country === country && r.name === name)) errors[draft.name_lang] = 'dir.edit.regionTaken';
+  if (base && !hasErrors(errors) && Object.keys(regionPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
   return errors;
+}
+
+/** The POST body; call after validateRegion found nothing. */
+export function regionCreateBody(d: RegionDraft): RegionCreate {
+  if (!d.country) throw new Error('country is not chosen');
+  return { ...regionWire(d), country: d.country };
 }
 
 export function regionFieldOf(nameLang: Lang): (path: string) => RegionField | undefined {

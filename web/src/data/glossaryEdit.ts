@@ -1,9 +1,9 @@
 /**
  * Pure rules of the administrators' glossary form on the directory screen (tested in
  * tests/glossary-edit.test.ts): a term in Korean, Chinese and English (at least two of them),
- * a note and a sector. Built on editForm.ts, like the other directory forms.
+ * a note and a sector, added or edited. Built on editForm.ts, like the other directory forms.
  */
-import type { GlossaryTerm, GlossaryTermUpdate } from '../api/directory';
+import type { GlossaryTerm, GlossaryTermCreate, GlossaryTermUpdate } from '../api/directory';
 import type { Lang, Translations } from '../api/types';
 import { NAME_LANGS } from './directoryEdit';
 import { changed, hasErrors, isBlank, lastPartIn, type DraftErrors } from './editForm';
@@ -23,6 +23,10 @@ export function glossaryDraftOf(term: GlossaryTerm): GlossaryDraft {
   return { ko: text('ko'), 'zh-Hans': text('zh-Hans'), en: text('en'), sector_id: term.sector_id, note: term.note };
 }
 
+export function emptyGlossaryDraft(): GlossaryDraft {
+  return { ko: '', 'zh-Hans': '', en: '', sector_id: null, note: '' };
+}
+
 /** What the server stores of a draft: trimmed terms, the empty ones left out. */
 function glossaryWire(d: GlossaryDraft): Required<GlossaryTermUpdate> {
   const terms: Translations = {};
@@ -38,13 +42,40 @@ export function glossaryPatch(base: GlossaryTerm, target: GlossaryDraft): Glossa
   return changed(glossaryWire(glossaryDraftOf(base)), glossaryWire(target));
 }
 
-/** The term in at least two languages (each empty one is marked); an edit must change something. */
-export function validateGlossaryTerm(draft: GlossaryDraft, base: GlossaryTerm): DraftErrors<GlossaryField> {
+/**
+ * The term in at least two languages (each empty one is marked); an edit must change something.
+ * A new term (`base` null) may repeat an existing one (the server does not refuse that); lengths
+ * are the server's to check, and its message is shown next to the language concerned.
+ */
+export function validateGlossaryTerm(draft: GlossaryDraft, base: GlossaryTerm | null): DraftErrors<GlossaryField> {
   const errors: DraftErrors<GlossaryField> = {};
   const empty = NAME_LANGS.filter((l) => isBlank(draft[l]));
   if (NAME_LANGS.length - empty.length < TERM_LANGS_NEEDED) for (const l of empty) errors[l] = 'dir.edit.twoLanguages';
-  if (!hasErrors(errors) && Object.keys(glossaryPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
+  if (base && !hasErrors(errors) && Object.keys(glossaryPatch(base, draft)).length === 0) errors.form = 'dir.edit.nothingChanged';
   return errors;
+}
+
+/** The POST body (trimmed terms, the empty ones left out); call after validateGlossaryTerm found nothing. */
+export function glossaryCreateBody(d: GlossaryDraft): GlossaryTermCreate {
+  return glossaryWire(d);
+}
+
+/**
+ * Whether the glossary search `q` lists the term, as the server matches (server/directory/
+ * glossary.py: any of the three languages contains `q`, case aside; an empty `q` lists all).
+ */
+export function searchFinds(q: string, terms: Record<string, string>): boolean {
+  const needle = q.trim().toLowerCase();
+  return !needle || NAME_LANGS.some((l) => (terms[l] ?? '').toLowerCase().includes(needle));
+}
+
+/**
+ * The search to show after a term was added: the current one when it lists the new term, else
+ * the new term itself (in `lang`, or its first language), so that it is on screen.
+ */
+export function searchAfterAdding(q: string, added: GlossaryTerm, lang: Lang): string {
+  if (searchFinds(q, added.terms)) return q;
+  return added.terms[lang] || NAME_LANGS.map((l) => added.terms[l]).find(Boolean) || q;
 }
 
 /**

@@ -1,5 +1,7 @@
 /** English catalog. Keys are the source of truth for the MessageKey type. */
+import { dashboardEn } from './dashboard';
 import { directoryEn } from './directory';
+import { seriesEn } from './series';
 
 export const en = {
   'app.name': 'Gyoryu',
@@ -264,4 +266,6 @@ export const en = {
   'mentions.thread': 'Thread: {title}',
 
   ...directoryEn,
+  ...seriesEn,
+  ...dashboardEn,
 } as const;

@@ -1,6 +1,8 @@
 /** 한국어 카탈로그 (keys must match en.ts; the unit test checks it). */
 import type { Catalog } from './types';
+import { dashboardKo } from './dashboard';
 import { directoryKo } from './directory';
+import { seriesKo } from './series';
 
 export const ko: Catalog = {
   'app.name': '교류',
@@ -265,4 +267,6 @@ export const ko: Catalog = {
   'mentions.thread': '스레드: {title}',
 
   ...directoryKo,
+  ...seriesKo,
+  ...dashboardKo,
 };

@@ -1,6 +1,8 @@
 /** 简体中文目录 (keys must match en.ts; the unit test checks it). */
 import type { Catalog } from './types';
+import { dashboardZhHans } from './dashboard';
 import { directoryZhHans } from './directory';
+import { seriesZhHans } from './series';
 
 export const zhHans: Catalog = {
   'app.name': '交流',
@@ -265,4 +267,6 @@ export const zhHans: Catalog = {
   'mentions.thread': '话题：{title}',
 
   ...directoryZhHans,
+  ...seriesZhHans,
+  ...dashboardZhHans,
 };

@@ -1,10 +1,9 @@
 /**
  * The exchange directory: partnerships (kind, signing date), counterpart officials with who
  * held each slot before, regions and cities, sectors, and a glossary search. Administrators
- * (the only people the server lets write it) add and edit partnerships, cities and sectors, edit
- * regions and glossary terms, and add, change and end counterpart pairs here (regions and
- * glossary terms are added through the API). One card per file in ./directory/, each with its
- * editor. The last answer is saved on this device (data/remote.ts): offline the screen
+ * (the only people the server lets write it) add and edit partnerships, regions, cities, sectors
+ * and glossary terms, and add, change and end counterpart pairs here. One card per file in
+ * ./directory/, each with its editor. The last answer is saved on this device (data/remote.ts): offline the screen
  * shows it, with writes disabled.
  */
 import { useMemo } from 'preact/hooks';

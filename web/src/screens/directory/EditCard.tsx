@@ -1,7 +1,7 @@
 /**
  * The editing state of one kind of entity on a card of the directory screen (counterparts,
  * partnerships, regions, cities, sectors, glossary terms): which form is open, the write found
- * stale, the status line under the heading, and where focus goes. Also the card's Add button and
+ * stale, the status line under the heading, and where focus goes. Also the card's Add buttons and
  * the rows' Edit buttons, which stay in place but disabled, saying why, while the screen shows a
  * saved copy (writes need the server).
  */
@@ -94,12 +94,26 @@ export function EditBar({ name, status, canEdit, offline, offlineText, addLabel,
           {offlineText}
         </p>
       )}
-      {addLabel && onAdd && (
-        <button type="button" onClick={onAdd} disabled={offline} aria-describedby={hint} data-testid={`${name}-add`}>
-          {addLabel}
-        </button>
-      )}
+      {addLabel && onAdd && <AddButton name={name} label={addLabel} offlineHint={hint} onClick={onAdd} />}
     </>
+  );
+}
+
+interface AddButtonProps {
+  /** Test id `<name>-add`. */
+  name: string;
+  label: string;
+  /** The line saying why writes are off, when they are: the button is then disabled. */
+  offlineHint: string | undefined;
+  onClick: () => void;
+}
+
+/** A card's Add button (EditBar has one; a card adding two kinds places the second itself). */
+export function AddButton({ name, label, offlineHint, onClick }: AddButtonProps) {
+  return (
+    <button type="button" onClick={onClick} disabled={offlineHint !== undefined} aria-describedby={offlineHint} data-testid={`${name}-add`}>
+      {label}
+    </button>
   );
 }
 

@@ -1,8 +1,9 @@
 /**
- * What every administrator's form on the directory screen shares (counterpart pairs, cities,
- * partnerships, sectors): the submit flow, the form around the fields, and the fields.
- * Online-only REST writes: nothing changes on screen until the server answered 2xx; a refusal
- * is shown with the server's own words, in the form and next to the field it concerns.
+ * What every administrator's form on the directory screen shares (counterpart pairs, regions,
+ * cities, partnerships, sectors, glossary terms): the submit flow, the form around the fields,
+ * and the fields. Online-only REST writes: nothing changes on screen until the server answered
+ * 2xx; a refusal is shown with the server's own words, in the form and next to the field it
+ * concerns.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -34,12 +35,12 @@ interface Refusal<F extends string> extends ServerErrors<F> {
   detail: string;
 }
 
-export interface Submit<F extends string> {
+export interface Submit<F extends string, R = unknown> {
   /** What the client found before sending (nothing is sent when there is something). */
   check: DraftErrors<F>;
-  send: () => Promise<unknown>;
-  /** After the server answered 2xx. */
-  onSaved: () => void;
+  send: () => Promise<R>;
+  /** After the server answered 2xx, with what `send` resolved to (the entity as saved). */
+  onSaved: (result: R) => void;
   /** The form field a server error is about, from the field's path as the server names it. */
   fieldOf: (path: string) => F | undefined;
   /** A 412: the change was made on an older version; turn it into the conflict dialog. */
@@ -58,7 +59,7 @@ export function useEditForm<F extends string>(prefix: string, fields: readonly F
   const busy = useRef(false);
   const id = (f: F) => `${prefix}-${f}`;
 
-  const submit = async (s: Submit<F>) => {
+  const submit = async <R,>(s: Submit<F, R>) => {
     if (busy.current) return;
     setErrors(s.check);
     setRefusal(null);
@@ -69,10 +70,9 @@ export function useEditForm<F extends string>(prefix: string, fields: readonly F
     }
     busy.current = true;
     setSaving(true);
-    let saved = false;
+    let saved: { result: R } | null = null;
     try {
-      await s.send();
-      saved = true;
+      saved = { result: await s.send() };
     } catch (thrown) {
       let err = thrown;
       if (s.onStale && err instanceof ApiError && err.status === 412) {
@@ -94,7 +94,7 @@ export function useEditForm<F extends string>(prefix: string, fields: readonly F
       busy.current = false;
       setSaving(false);
     }
-    if (saved) s.onSaved();
+    if (saved) s.onSaved(saved.result);
   };
 
   /** The message shown next to a field: the client's check, else the server's word. */

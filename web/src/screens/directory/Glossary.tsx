@@ -1,12 +1,13 @@
 /**
  * The glossary card of the directory screen: exchange terms in three languages, searched on the
- * server; administrators edit the terms found (GlossaryEditor.tsx).
+ * server; administrators add terms and edit the terms found (GlossaryEditor.tsx).
  */
 import { useState } from 'preact/hooks';
 import { nameIn, type GlossaryTerm, type Sector } from '../../api/directory';
 import type { Lang } from '../../api/types';
 import { RemoteNotice } from '../../components/RemoteNotice';
 import { mayEditDirectory } from '../../data/directoryEdit';
+import { searchAfterAdding } from '../../data/glossaryEdit';
 import { useRuntime } from '../../data/hooks';
 import { useRemote } from '../../data/remote';
 import { LANGS, t, type MessageKey } from '../../i18n';
@@ -35,17 +36,34 @@ export function Glossary({ sectors, lang, offline }: GlossaryProps) {
   const writesOff = offline || state.offline;
   const offlineHint = offlineHintId('glossary', canEdit, writesOff);
   const { editing, stale } = card;
+  // A term added while the search would not list it: the search becomes that term, so it shows.
+  const added = (term: GlossaryTerm) => {
+    const next = searchAfterAdding(q, term, lang);
+    if (next !== q) {
+      setInput(next);
+      setQ(next);
+    }
+    card.settle(t(next !== q ? 'dir.edit.termAddedShown' : 'dir.edit.saved'));
+  };
   return (
     <section aria-labelledby="dir-glossary" class="card">
       <h2 id="dir-glossary" tabIndex={-1} ref={card.headingRef}>{t('dir.glossary')}</h2>
-      <EditBar name="glossary" status={card.status} canEdit={canEdit} offline={writesOff} offlineText={t('dir.edit.offlineAny')} />
-      {editing?.base && (
+      <EditBar
+        name="glossary"
+        status={card.status}
+        canEdit={canEdit}
+        offline={writesOff}
+        offlineText={t('dir.edit.offlineAny')}
+        addLabel={t('dir.edit.addTerm')}
+        onAdd={() => card.open(null)}
+      />
+      {editing && (
         <GlossaryForm
-          key={editing.base.id}
+          key={editing.base?.id ?? 'new'}
           base={editing.base}
           sectors={sectors}
           lang={lang}
-          onSaved={() => card.settle(t('dir.edit.saved'))}
+          onSaved={(term) => (editing.base ? card.settle(t('dir.edit.saved')) : added(term))}
           onCancel={card.cancel}
           onStale={card.toStale}
         />

@@ -1,13 +1,15 @@
 /**
- * Editing glossary terms (administrators only, as the server decides): the term in Korean,
- * Chinese and English (at least two), its sector and a note. An edit sends only what changed,
- * with the version it was made on. (Terms are added by the API.)
+ * Adding and editing glossary terms (administrators only, as the server decides): the term in
+ * Korean, Chinese and English (at least two), its sector and a note. An edit sends only what
+ * changed, with the version it was made on.
  */
 import { useState } from 'preact/hooks';
 import { nameIn, type GlossaryTerm, type GlossaryTermUpdate, type Sector } from '../../api/directory';
 import type { Lang } from '../../api/types';
 import { NAME_LANGS } from '../../data/directoryEdit';
 import {
+  emptyGlossaryDraft,
+  glossaryCreateBody,
   glossaryDraftOf,
   glossaryFieldOf,
   glossaryPatch,
@@ -19,7 +21,7 @@ import {
 import { t, type MessageKey } from '../../i18n';
 import { staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
 import { dir } from './data';
-import { EditForm, SelectField, TextField, useEditForm } from './EditForm';
+import { EditForm, SelectField, TextField, useEditForm, useIdempotencyKey } from './EditForm';
 
 export type GlossaryEditing = EntityEditing<GlossaryTerm, GlossaryDraft, GlossaryTermUpdate>;
 export type GlossaryStale = EntityStale<GlossaryTerm, GlossaryDraft>;
@@ -51,26 +53,33 @@ export function glossaryEditing(sectors: Map<number, Sector>, lang: Lang): Gloss
 }
 
 interface FormProps {
-  base: GlossaryTerm;
+  /** The term edited; null adds one. */
+  base: GlossaryTerm | null;
   sectors: Map<number, Sector>;
   lang: Lang;
-  onSaved: () => void;
+  /** After a 2xx, with the term as the server answered it. */
+  onSaved: (saved: GlossaryTerm) => void;
   onCancel: () => void;
   onStale: (stale: GlossaryStale) => void;
 }
 
 export function GlossaryForm({ base, sectors, lang, onSaved, onCancel, onStale }: FormProps) {
-  const [draft, setDraft] = useState<GlossaryDraft>(() => glossaryDraftOf(base));
-  const form = useEditForm<GlossaryField>(`glossary-edit-${base.id}`, GLOSSARY_FIELDS);
+  const [draft, setDraft] = useState<GlossaryDraft>(() => (base ? glossaryDraftOf(base) : emptyGlossaryDraft()));
+  const form = useEditForm<GlossaryField>(base ? `glossary-edit-${base.id}` : 'glossary-new', GLOSSARY_FIELDS);
+  const keyFor = useIdempotencyKey();
   const set = <K extends keyof GlossaryDraft>(k: K, v: GlossaryDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
   const save = () =>
     form.submit({
       check: validateGlossaryTerm(draft, base),
       fieldOf: glossaryFieldOf,
-      send: () => dir.changeGlossaryTerm(base.id, base.version, glossaryPatch(base, draft)),
+      send: () => {
+        if (base) return dir.changeGlossaryTerm(base.id, base.version, glossaryPatch(base, draft));
+        const body = glossaryCreateBody(draft);
+        return dir.createGlossaryTerm(body, keyFor(body));
+      },
       onSaved,
-      onStale: async (err) => onStale(await staleEdit(glossaryEditing(sectors, lang), base, draft, err)),
+      onStale: base ? async (err) => onStale(await staleEdit(glossaryEditing(sectors, lang), base, draft, err)) : undefined,
     });
 
   const collator = new Intl.Collator(lang);
@@ -82,7 +91,7 @@ export function GlossaryForm({ base, sectors, lang, onSaved, onCancel, onStale }
     <EditForm
       name="glossary"
       form={form}
-      title={t('dir.edit.editTermTitle', { term: termIn(base, lang) })}
+      title={base ? t('dir.edit.editTermTitle', { term: termIn(base, lang) }) : t('dir.edit.addTermTitle')}
       hint={t('dir.edit.termHint')}
       onSubmit={() => void save()}
       onCancel={onCancel}

@@ -1,17 +1,20 @@
 /**
- * Editing regions (administrators only, as the server decides): the name in Korean, Chinese and
- * English with the language it was written in, and the kind of region; the country stays. An
- * edit sends only what changed, with the version it was made on. (Regions are added through
- * the API.)
+ * Adding and editing regions (administrators only, as the server decides): the name in Korean,
+ * Chinese and English with the language it was written in, the kind of region, and the country
+ * (given once, when the region is added). An edit sends only what changed, with the version it
+ * was made on.
  */
 import { useState } from 'preact/hooks';
-import { nameIn, type Region, type RegionUpdate } from '../../api/directory';
+import { nameIn, type Country, type Region, type RegionUpdate } from '../../api/directory';
 import type { Lang } from '../../api/types';
 import {
+  emptyRegionDraft,
+  regionCreateBody,
   regionDraftOf,
   regionFieldOf,
-  regionKindsOf,
+  regionKindsFor,
   regionPatch,
+  regionWithCountry,
   validateRegion,
   REGION_FIELDS,
   type RegionDraft,
@@ -20,7 +23,7 @@ import {
 import { t, type MessageKey } from '../../i18n';
 import { namesShown, staleEdit, type EntityEditing, type EntityStale } from './StaleEditDialog';
 import { dir } from './data';
-import { EditForm, NameFields, SelectField, useEditForm } from './EditForm';
+import { EditForm, NameFields, SelectField, useEditForm, useIdempotencyKey } from './EditForm';
 
 export type RegionEditing = EntityEditing<Region, RegionDraft, RegionUpdate>;
 export type RegionStale = EntityStale<Region, RegionDraft>;
@@ -32,7 +35,7 @@ export function regionEditing(): RegionEditing {
     draftOf: regionDraftOf,
     show: (d) => [
       ...namesShown(d),
-      { key: 'kind', label: t('dir.col.regionKind'), value: t(`dir.regionKind.${d.kind}` as MessageKey) },
+      { key: 'kind', label: t('dir.col.regionKind'), value: d.kind ? t(`dir.regionKind.${d.kind}` as MessageKey) : '—' },
     ],
     patch: regionPatch,
     send: (latest, body) => dir.changeRegion(latest.id, latest.version, body),
@@ -41,7 +44,8 @@ export function regionEditing(): RegionEditing {
 }
 
 interface FormProps {
-  base: Region;
+  /** The region edited; null adds one. */
+  base: Region | null;
   regions: Region[];
   lang: Lang;
   onSaved: () => void;
@@ -52,16 +56,23 @@ interface FormProps {
 }
 
 export function RegionForm({ base, regions, lang, onSaved, onCancel, onStale, onRefresh }: FormProps) {
-  const [draft, setDraft] = useState<RegionDraft>(() => regionDraftOf(base));
-  const form = useEditForm<RegionField>(`region-edit-${base.id}`, REGION_FIELDS);
+  const [draft, setDraft] = useState<RegionDraft>(() => (base ? regionDraftOf(base) : emptyRegionDraft()));
+  // A new region's original language follows its country until the user picks one.
+  const [langChosen, setLangChosen] = useState(base !== null);
+  const form = useEditForm<RegionField>(base ? `region-edit-${base.id}` : 'region-new', REGION_FIELDS);
+  const keyFor = useIdempotencyKey();
 
   const save = () =>
     form.submit({
       check: validateRegion(draft, base, regions),
       fieldOf: regionFieldOf(draft.name_lang),
-      send: () => dir.changeRegion(base.id, base.version, regionPatch(base, draft)),
+      send: () => {
+        if (base) return dir.changeRegion(base.id, base.version, regionPatch(base, draft));
+        const body = regionCreateBody(draft);
+        return dir.createRegion(body, keyFor(body));
+      },
       onSaved,
-      onStale: async (err) => onStale(await staleEdit(regionEditing(), base, draft, err)),
+      onStale: base ? async (err) => onStale(await staleEdit(regionEditing(), base, draft, err)) : undefined,
       onConflict: onRefresh,
       conflictFields: { region_exists: 'name' },
     });
@@ -70,26 +81,40 @@ export function RegionForm({ base, regions, lang, onSaved, onCancel, onStale, on
     <EditForm
       name="region"
       form={form}
-      title={t('dir.edit.editRegionTitle', { name: nameIn(base, lang) })}
-      hint={t('dir.edit.regionHint', { country: t(`dir.country.${base.country}` as MessageKey) })}
+      title={base ? t('dir.edit.editRegionTitle', { name: nameIn(base, lang) }) : t('dir.edit.addRegionTitle')}
+      hint={base ? t('dir.edit.regionHint', { country: t(`dir.country.${base.country}` as MessageKey) }) : t('dir.edit.addRegionHint')}
       onSubmit={() => void save()}
       onCancel={onCancel}
     >
+      {!base && (
+        <SelectField
+          id={form.id('country')}
+          label={t('dir.country')}
+          value={draft.country}
+          options={(['KR', 'CN'] as const).map((c) => ({ value: c, label: t(`dir.country.${c}`) }))}
+          error={form.message('country')}
+          onChange={(v) => setDraft((d) => regionWithCountry(d, (v || null) as Country | null, langChosen))}
+        />
+      )}
       <NameFields
         draft={draft}
         id={form.id}
         message={form.message}
         onName={(l, v) => setDraft((d) => ({ ...d, [l]: v }))}
-        onLang={(l) => setDraft((d) => ({ ...d, name_lang: l }))}
+        onLang={(l) => {
+          setLangChosen(true);
+          setDraft((d) => ({ ...d, name_lang: l }));
+        }}
       />
       <SelectField
         id={form.id('kind')}
         label={t('dir.col.regionKind')}
         value={draft.kind}
-        empty={false}
-        options={regionKindsOf(base).map((k) => ({ value: k, label: t(`dir.regionKind.${k}` as MessageKey) }))}
+        // An edited region always has a kind; a new one starts with "Choose…".
+        empty={base ? false : undefined}
+        options={regionKindsFor(draft.country, base?.kind ?? null).map((k) => ({ value: k, label: t(`dir.regionKind.${k}` as MessageKey) }))}
         error={form.message('kind')}
-        onChange={(v) => setDraft((d) => ({ ...d, kind: v as RegionDraft['kind'] }))}
+        onChange={(v) => setDraft((d) => ({ ...d, kind: (v || null) as RegionDraft['kind'] }))}
       />
     </EditForm>
   );

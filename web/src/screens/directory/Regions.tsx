@@ -1,7 +1,6 @@
 /**
  * The regions and cities card of the directory screen, with a country filter; administrators
- * add cities and edit them (CityEditor.tsx), and edit regions (RegionEditor.tsx; regions are
- * added through the API).
+ * add and edit regions (RegionEditor.tsx) and cities (CityEditor.tsx).
  */
 import { useState } from 'preact/hooks';
 import { nameIn, type City, type Region } from '../../api/directory';
@@ -13,7 +12,7 @@ import { CityForm, cityEditing, type CityStale } from './CityEditor';
 import { RegionForm, regionEditing, type RegionStale } from './RegionEditor';
 import { EntityConflict } from './StaleEditDialog';
 import type { CardProps } from './data';
-import { EditBar, EditButton, StatusLine, offlineHintId, useEditCard } from './EditCard';
+import { AddButton, EditBar, EditButton, StatusLine, offlineHintId, useEditCard } from './EditCard';
 
 export function Regions({ data, lang, offline, onChanged }: CardProps) {
   const [country, setCountry] = useState<'KR' | 'CN' | null>(null);
@@ -22,28 +21,26 @@ export function Regions({ data, lang, offline, onChanged }: CardProps) {
   const card = useEditCard<City, CityStale>(onChanged);
   // Regions are edited in the same card: after a write, focus goes to its one heading too.
   const regionCard = useEditCard<Region, RegionStale>(onChanged, card.headingRef);
-  // One line says why writes are off; the region and city Edit buttons both point to it.
+  // One line says why writes are off; the region and city Add and Edit buttons all point to it.
   const offlineHint = offlineHintId('city', canEdit, offline);
   const rows = regionsWithCities(data.regions, data.cities, lang, country);
   const { editing, stale } = card;
-  const regionEdit = regionCard.editing?.base;
+  const regionOpen = regionCard.editing;
   return (
     <section aria-labelledby="dir-regions" class="card">
       <h2 id="dir-regions" tabIndex={-1} ref={card.headingRef}>{t('dir.regions')}</h2>
       {canEdit && <StatusLine name="region" status={regionCard.status} />}
-      <EditBar
-        name="city"
-        status={card.status}
-        canEdit={canEdit}
-        offline={offline}
-        offlineText={t('dir.edit.offlineAny')}
-        addLabel={t('dir.edit.addCity')}
-        onAdd={() => card.open(null)}
-      />
-      {regionEdit && (
+      <EditBar name="city" status={card.status} canEdit={canEdit} offline={offline} offlineText={t('dir.edit.offlineAny')} />
+      {canEdit && (
+        <div class="add-buttons">
+          <AddButton name="region" label={t('dir.edit.addRegion')} offlineHint={offlineHint} onClick={() => regionCard.open(null)} />
+          <AddButton name="city" label={t('dir.edit.addCity')} offlineHint={offlineHint} onClick={() => card.open(null)} />
+        </div>
+      )}
+      {regionOpen && (
         <RegionForm
-          key={regionEdit.id}
-          base={regionEdit}
+          key={regionOpen.base?.id ?? 'new'}
+          base={regionOpen.base}
           regions={data.regions}
           lang={lang}
           onSaved={() => regionCard.settle(t('dir.edit.saved'))}

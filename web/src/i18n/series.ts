@@ -1,0 +1,92 @@
+/**
+ * Messages of the meeting-series screens (list and page), in the three languages; spread into
+ * en.ts / ko.ts / zh-Hans.ts like the directory's (i18n/directory.ts).
+ */
+export const seriesEn = {
+  'nav.series': 'Series',
+
+  'series.title': 'Meeting series',
+  'series.empty': 'No meeting series yet.',
+  'series.all': 'All series',
+  'series.partnerships': 'Member partnerships',
+  'series.partnershipsNone': 'No member partnerships.',
+  'series.years': 'By year',
+  'series.yearsCaption': 'Meetings and decisions per year',
+  'series.col.year': 'Year',
+  'series.col.meetings': 'Meetings',
+  'series.col.decisions': 'Decisions',
+  'series.meetings': 'Meetings across the years',
+  'series.meetingsEmpty': 'No meetings that you may see.',
+  'series.decisions': 'Decisions',
+  'series.decisionsEmpty': 'No decisions yet.',
+  'series.openItems': 'Open action items',
+  'series.openEmpty': 'No open action items.',
+  'series.fromMeeting': 'Meeting: {title}',
+  'series.status.draft': 'Draft',
+  'series.status.scheduled': 'Scheduled',
+  'series.status.in_progress': 'In progress',
+  'series.status.held': 'Held',
+  'series.status.minutes_review': 'Minutes in review',
+  'series.status.approved': 'Minutes approved',
+  'series.status.cancelled': 'Cancelled',
+} as const;
+
+export type SeriesKey = keyof typeof seriesEn;
+
+export const seriesKo: Record<SeriesKey, string> = {
+  'nav.series': '회의 시리즈',
+
+  'series.title': '회의 시리즈',
+  'series.empty': '등록된 회의 시리즈가 없습니다.',
+  'series.all': '모든 시리즈',
+  'series.partnerships': '참여 교류 관계',
+  'series.partnershipsNone': '참여 교류 관계가 없습니다.',
+  'series.years': '연도별',
+  'series.yearsCaption': '연도별 회의와 결정 사항 수',
+  'series.col.year': '연도',
+  'series.col.meetings': '회의',
+  'series.col.decisions': '결정 사항',
+  'series.meetings': '연도별 회의',
+  'series.meetingsEmpty': '볼 수 있는 회의가 없습니다.',
+  'series.decisions': '결정 사항',
+  'series.decisionsEmpty': '결정 사항이 없습니다.',
+  'series.openItems': '진행 중인 후속 조치',
+  'series.openEmpty': '진행 중인 후속 조치가 없습니다.',
+  'series.fromMeeting': '회의: {title}',
+  'series.status.draft': '초안',
+  'series.status.scheduled': '예정',
+  'series.status.in_progress': '진행 중',
+  'series.status.held': '개최됨',
+  'series.status.minutes_review': '회의록 검토 중',
+  'series.status.approved': '회의록 승인됨',
+  'series.status.cancelled': '취소됨',
+};
+
+export const seriesZhHans: Record<SeriesKey, string> = {
+  'nav.series': '系列会议',
+
+  'series.title': '系列会议',
+  'series.empty': '尚无系列会议。',
+  'series.all': '全部系列',
+  'series.partnerships': '参与的友好关系',
+  'series.partnershipsNone': '没有参与的友好关系。',
+  'series.years': '按年份',
+  'series.yearsCaption': '各年份的会议和决定数',
+  'series.col.year': '年份',
+  'series.col.meetings': '会议',
+  'series.col.decisions': '决定',
+  'series.meetings': '历年会议',
+  'series.meetingsEmpty': '没有您可查看的会议。',
+  'series.decisions': '决定事项',
+  'series.decisionsEmpty': '尚无决定事项。',
+  'series.openItems': '未完成的待办事项',
+  'series.openEmpty': '没有未完成的待办事项。',
+  'series.fromMeeting': '会议：{title}',
+  'series.status.draft': '草稿',
+  'series.status.scheduled': '已安排',
+  'series.status.in_progress': '进行中',
+  'series.status.held': '已召开',
+  'series.status.minutes_review': '纪要审阅中',
+  'series.status.approved': '纪要已批准',
+  'series.status.cancelled': '已取消',
+};
