@@ -14,15 +14,16 @@ from server.core.i18n import Translations
 from server.core.types import utcnow
 from server.directory import partnerships as directory_partnerships
 from server.directory.demo import load_directory_demo
-from server.discussion import messages
+from server.discussion import messages, threads
 from server.discussion import service as discussion
 from server.discussion.models import ChannelCreate, MessageCreate, ThreadCreate
+from server.identity import organizations
 from server.identity import service as identity
 from server.identity.models import OrganizationCreate, User, UserCreate
 from server.identity.service import Principal
 from server.meetings import agenda, series
 from server.meetings import service as meetings
-from server.meetings.models import AgendaCreate, MeetingCreate, ParticipantIn, SeriesCreate
+from server.meetings.schemas import AgendaCreate, MeetingCreate, ParticipantIn, SeriesCreate
 
 DEMO_PASSWORD = "gyoryu-demo-2026"  # printed at start-up; a demo only, never production
 
@@ -50,7 +51,7 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def load_demo(session: AsyncSession) -> list[DemoLogin]:
-    seoul = await identity.create_organization_unchecked(
+    seoul = await organizations.create_organization_unchecked(
         session,
         OrganizationCreate(
             name="서울특별시",
@@ -62,7 +63,7 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
             city="Seoul",
         ),
     )
-    beijing = await identity.create_organization_unchecked(
+    beijing = await organizations.create_organization_unchecked(
         session,
         OrganizationCreate(
             name="北京市人民政府",
@@ -125,7 +126,7 @@ async def _demo_channel(session: AsyncSession, owner_id: int, member_ids: list[i
     )
     assert channel.id is not None
     principal = _principal(owner_id)
-    thread = await discussion.create_thread(
+    thread = await threads.create_thread(
         session, principal, channel.id, ThreadCreate(title="환영합니다 · 欢迎 · Welcome")
     )
     assert thread.id is not None

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from server.core.db import Database
 from server.core.i18n import Translations
+from server.identity import authentication, organizations
 from server.identity import bots as identity_bots
 from server.identity import service as identity
 from server.identity.models import (
@@ -48,7 +49,7 @@ def _db(app: FastAPI) -> Database:
 async def make_org(app: FastAPI, *, country: str = "KR", name: str | None = None) -> Organization:
     n = next(_counter)
     async with _db(app).transaction() as session:
-        return await identity.create_organization_unchecked(
+        return await organizations.create_organization_unchecked(
             session,
             OrganizationCreate(
                 name=name or f"Org {n}",
@@ -86,7 +87,7 @@ async def make_user(
             ip=None,
         )
         assert user.id is not None
-        token, _ = await identity.issue_session(session, user.id, timedelta(hours=1))
+        token, _ = await authentication.issue_session(session, user.id, timedelta(hours=1))
     return Person(user, token)
 
 

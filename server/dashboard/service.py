@@ -20,7 +20,7 @@ from server.dashboard.models import (
 )
 from server.directory import service as directory
 from server.discussion import service as discussion
-from server.identity import service as identity
+from server.identity import organizations
 from server.identity.service import Principal
 from server.meetings import actions
 from server.meetings import service as meetings
@@ -62,7 +62,7 @@ async def _action_items_per_organization(
     session: AsyncSession, principal: Principal
 ) -> list[OrganizationActionItems]:
     counts = await actions.counts_by_organization(session, principal)
-    orgs = await identity.organizations_by_ids(
+    orgs = await organizations.organizations_by_ids(
         session, [org for org, _, _ in counts if org is not None]
     )
     return [

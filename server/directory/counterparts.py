@@ -24,6 +24,7 @@ from server.directory.models import (
     Partnership,
     Sector,
 )
+from server.identity import organizations
 from server.identity import service as identity
 from server.identity.service import Principal
 
@@ -44,7 +45,7 @@ async def check_official(session: AsyncSession, user_id: int, country: str, fiel
         )
     org_country = None
     if user.organization_id is not None:
-        org_country = (await identity.get_organization(session, user.organization_id)).country
+        org_country = (await organizations.get_organization(session, user.organization_id)).country
     if org_country != country:
         side = "Korean" if country == "KR" else "Chinese"
         raise service.invalid(

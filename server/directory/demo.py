@@ -18,6 +18,7 @@ from server.directory.models import (
     RegionCreate,
     RegionKind,
 )
+from server.identity import organizations
 from server.identity import service as identity
 
 # key: (name, name_lang, ko, zh-Hans, en, country, kind)
@@ -128,7 +129,7 @@ async def load_directory_demo(session: AsyncSession) -> None:
 async def _link_identity_demo(
     session: AsyncSession, cities: dict[str, int], partnership_id: int | None
 ) -> None:
-    orgs, _ = await identity.list_organizations(session, cursor=None, limit=200)
+    orgs, _ = await organizations.list_organizations(session, cursor=None, limit=200)
     for org in orgs:
         city_key = {"서울특별시": "seoul", "北京市人民政府": "beijing"}.get(org.name)
         if city_key is not None and org.id is not None:

@@ -33,6 +33,7 @@ from server.directory.models import (
     Region,
     Sector,
 )
+from server.identity import organizations
 from server.identity import service as identity
 from server.identity.service import Principal
 
@@ -336,7 +337,7 @@ async def organization_city(session: AsyncSession, organization_id: int) -> int 
 async def get_organization_city(
     session: AsyncSession, organization_id: int
 ) -> OrganizationCityRead:
-    await identity.get_organization(session, organization_id)
+    await organizations.get_organization(session, organization_id)
     row = await session.get(OrganizationCity, organization_id)
     if row is None:
         return OrganizationCityRead(organization_id=organization_id, city_id=None, version=0)
@@ -365,7 +366,7 @@ async def set_organization_city(
     loader. The organization itself belongs to identity and is left untouched."""
     if actor is not None:
         require_admin(actor)
-    await identity.get_organization(session, organization_id)
+    await organizations.get_organization(session, organization_id)
     if city_id is not None and await session.get(City, city_id) is None:
         raise invalid(f"No city {city_id}.", "unknown_city", "city_id")
     row = await session.get(OrganizationCity, organization_id)

@@ -11,7 +11,15 @@ from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
 from server.core.files import blob_path, max_file_bytes
 from server.core.pagination import Page
 from server.core.types import BigId, Id
-from server.discussion import attachments, mentions, messages, service
+from server.discussion import (
+    attachments,
+    mentions,
+    messages,
+    reactions,
+    service,
+    threads,
+    translations,
+)
 from server.discussion.models import (
     AttachmentRead,
     ChannelCreate,
@@ -99,8 +107,8 @@ async def create_thread(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    thread = await service.create_thread(session, principal, channel_id, body)
-    return await idem.remember(principal, 201, service.thread_read(thread))
+    thread = await threads.create_thread(session, principal, channel_id, body)
+    return await idem.remember(principal, 201, threads.thread_read(thread))
 
 
 @router.get("/channels/{channel_id}/threads", response_model=Page[ThreadRead])
@@ -111,7 +119,7 @@ async def list_threads(
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Page[ThreadRead]:
-    items, next_cursor = await service.list_threads(
+    items, next_cursor = await threads.list_threads(
         session, principal, channel_id, cursor=cursor, limit=limit
     )
     return Page(items=items, next_cursor=next_cursor)
@@ -119,7 +127,7 @@ async def list_threads(
 
 @router.get("/threads/{thread_id}", response_model=ThreadRead)
 async def get_thread(thread_id: Id, principal: Reader, session: SessionDep) -> ThreadRead:
-    return await service.get_thread(session, principal, thread_id)
+    return await threads.get_thread(session, principal, thread_id)
 
 
 @router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
@@ -153,7 +161,7 @@ async def list_messages(
 
 @router.post("/threads/{thread_id}/read", status_code=204)
 async def mark_read(thread_id: Id, body: ReadMark, principal: Reader, session: SessionDep) -> None:
-    await service.mark_read(session, principal, thread_id, body.message_id)
+    await threads.mark_read(session, principal, thread_id, body.message_id)
 
 
 @router.get("/mentions", response_model=Page[MentionRead])
@@ -203,14 +211,14 @@ async def message_history(
 async def add_reaction(
     message_id: BigId, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
-    return await messages.set_reaction(session, principal, message_id, emoji, True)
+    return await reactions.set_reaction(session, principal, message_id, emoji, True)
 
 
 @router.delete("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)
 async def remove_reaction(
     message_id: BigId, emoji: str, principal: Writer, session: SessionDep
 ) -> MessageRead:
-    return await messages.set_reaction(session, principal, message_id, emoji, False)
+    return await reactions.set_reaction(session, principal, message_id, emoji, False)
 
 
 @router.put("/messages/{message_id}/translations/{lang}", response_model=MessageRead)
@@ -222,7 +230,7 @@ async def put_translation(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> MessageRead:
-    return await messages.put_translation(session, principal, message_id, lang, body, if_match)
+    return await translations.put_translation(session, principal, message_id, lang, body, if_match)
 
 
 @router.post("/channels/{channel_id}/attachments", status_code=201, response_model=AttachmentRead)

@@ -1,11 +1,11 @@
-"""Rules of messages and their attachments: posting, editing with history, soft delete,
-reactions and translations. Every write records a change in the channel's scope in the same
-transaction and keeps the search index in step; who may do what comes from
-:mod:`server.discussion.service`."""
+"""Rules of messages: posting (with attachments and mentions), editing with history, soft
+delete, and the REST shape of a message. Every write records a change in the channel's scope in
+the same transaction and keeps the search index in step; who may do what comes from
+:mod:`server.discussion.service`. Reactions and translations, which change a message too:
+:mod:`server.discussion.reactions`, :mod:`server.discussion.translations`."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -37,22 +37,19 @@ from server.discussion.models import (
     Reaction,
     ReactionRead,
     Thread,
-    TranslationPut,
     TranslationRead,
 )
 from server.discussion.service import (
     access,
     can_read_channel,
     channel_scope,
-    readable_thread,
     require_writer,
     thread_access,
 )
+from server.discussion.threads import readable_thread
 from server.identity import service as identity
 from server.identity.service import Principal
 from server.search import service as search
-
-_EMOJI = re.compile(r"^[^\s/\\\x00-\x1f\x7f]{1,32}$")
 
 
 def detect_language(text: str) -> str:
@@ -66,7 +63,7 @@ def detect_language(text: str) -> str:
     return "en"
 
 
-def _check_body(body: str) -> str:
+def check_body(body: str) -> str:
     if not body.strip():
         raise InvalidInput(
             "The message is empty.",
@@ -172,7 +169,7 @@ async def message_reads(
     return result
 
 
-async def _record_message(
+async def record_message(
     session: AsyncSession,
     message: Message,
     op: str,
@@ -201,7 +198,7 @@ async def _record_message(
     return read
 
 
-async def _reindex_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
+async def reindex_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
     assert message.id is not None
     if message.deleted_at is not None:
         await search.remove(session, "message", message.id)
@@ -265,7 +262,7 @@ async def post_message(
     client_id: str | None = None,
     mutation_id: str | None = None,
 ) -> MessageRead:
-    body = _check_body(data.body)
+    body = check_body(data.body)
     thread, result = await thread_access(session, principal, thread_id)
     if not result.can_write:
         reason = "archived" if result.channel.is_archived else "read-only for you"
@@ -291,7 +288,7 @@ async def post_message(
     set_committed_value(thread, "message_count", counted.scalar_one())
     set_committed_value(thread, "last_message_id", message.id)
     set_committed_value(thread, "last_message_at", now)
-    read = await _record_message(
+    read = await record_message(
         session,
         message,
         "created",
@@ -301,7 +298,7 @@ async def post_message(
         attachments=bool(data.attachment_ids),
     )
     await mentions.record_mentions(session, principal, message)
-    await _reindex_message(session, message, new=True)
+    await reindex_message(session, message, new=True)
     return read
 
 
@@ -334,7 +331,7 @@ async def _attach(
     )
 
 
-async def _message_for(session: AsyncSession, principal: Principal, message_id: int) -> Message:
+async def message_for(session: AsyncSession, principal: Principal, message_id: int) -> Message:
     message = await session.get(Message, message_id)
     if message is None or not await can_read_channel(session, principal, message.channel_id):
         raise NotFound(f"No message {message_id}.")
@@ -342,7 +339,7 @@ async def _message_for(session: AsyncSession, principal: Principal, message_id: 
 
 
 async def get_message(session: AsyncSession, principal: Principal, message_id: int) -> MessageRead:
-    return (await message_reads(session, [await _message_for(session, principal, message_id)]))[0]
+    return (await message_reads(session, [await message_for(session, principal, message_id)]))[0]
 
 
 async def list_messages(
@@ -362,7 +359,7 @@ async def list_messages(
     return await message_reads(session, rows), next_cursor
 
 
-async def _check_message_version(
+async def check_message_version(
     session: AsyncSession, message: Message, expected_version: int | None
 ) -> None:
     """``If-Match`` on a message: 412 with the message as it is now when the version moved."""
@@ -381,14 +378,14 @@ async def edit_message(
     client_id: str | None = None,
     mutation_id: str | None = None,
 ) -> MessageRead:
-    body = _check_body(data.body)
-    message = await _message_for(session, principal, message_id)
+    body = check_body(data.body)
+    message = await message_for(session, principal, message_id)
     if message.author_id != principal.user_id:
         raise Forbidden("Only the author may edit a message.", code="not_author")
     if message.deleted_at is not None:
         raise Conflict("The message was deleted.", code="message_deleted")
     await require_writer(session, principal, message.channel_id)
-    await _check_message_version(session, message, expected_version)
+    await check_message_version(session, message, expected_version)
     session.add(
         MessageRevision(
             message_id=message_id,
@@ -406,10 +403,10 @@ async def edit_message(
     message.edited_at = utcnow()
     session.add(message)
     await session.flush()
-    read = await _record_message(
+    read = await record_message(
         session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
     )
-    await _reindex_message(session, message)
+    await reindex_message(session, message)
     return read
 
 
@@ -422,7 +419,7 @@ async def delete_message(
     client_id: str | None = None,
     mutation_id: str | None = None,
 ) -> None:
-    message = await _message_for(session, principal, message_id)
+    message = await message_for(session, principal, message_id)
     result = await access(session, principal, message.channel_id)
     if message.author_id != principal.user_id and not result.can_manage:
         raise Forbidden(
@@ -430,7 +427,7 @@ async def delete_message(
         )
     if message.deleted_at is not None:
         return  # deleting twice is the same as once
-    await _check_message_version(session, message, expected_version)
+    await check_message_version(session, message, expected_version)
     message.deleted_at = utcnow()
     message.version += 1
     session.add(message)
@@ -454,13 +451,13 @@ async def delete_message(
         client_id=client_id,
         mutation_id=mutation_id,
     )
-    await _reindex_message(session, message)
+    await reindex_message(session, message)
 
 
 async def message_history(
     session: AsyncSession, principal: Principal, message_id: int
 ) -> list[MessageRevision]:
-    message = await _message_for(session, principal, message_id)
+    message = await message_for(session, principal, message_id)
     if message.deleted_at is not None:
         return []
     rows = await session.execute(
@@ -469,106 +466,3 @@ async def message_history(
         .order_by(col(MessageRevision.body_revision))
     )
     return list(rows.scalars())
-
-
-async def set_reaction(
-    session: AsyncSession,
-    principal: Principal,
-    message_id: int,
-    emoji: str,
-    on: bool,
-    *,
-    client_id: str | None = None,
-    mutation_id: str | None = None,
-) -> MessageRead:
-    if not _EMOJI.match(emoji):
-        raise InvalidInput("That is not a reaction.", code="bad_emoji")
-    message = await _message_for(session, principal, message_id)
-    if message.deleted_at is not None:
-        raise Conflict("The message was deleted.", code="message_deleted")
-    result = await access(session, principal, message.channel_id)
-    if not result.can_read or result.channel.is_archived:
-        raise Forbidden("You cannot react here.", code="channel_read_only")
-    existing = (
-        await session.execute(
-            select(Reaction).where(
-                col(Reaction.message_id) == message_id,
-                col(Reaction.user_id) == principal.user_id,
-                col(Reaction.emoji) == emoji,
-            )
-        )
-    ).scalar_one_or_none()
-    if on == (existing is not None):
-        return (await message_reads(session, [message]))[0]  # already so: nothing to write
-    if on:
-        session.add(Reaction(message_id=message_id, user_id=principal.user_id, emoji=emoji))
-    elif existing is not None:
-        await session.delete(existing)
-    message.version += 1
-    session.add(message)
-    await session.flush()
-    return await _record_message(
-        session, message, "updated", principal.user_id, client_id=client_id, mutation_id=mutation_id
-    )
-
-
-async def put_translation(
-    session: AsyncSession,
-    principal: Principal,
-    message_id: int,
-    lang: str,
-    data: TranslationPut,
-    expected_version: int | None = None,
-) -> MessageRead:
-    """Adds or replaces the message's translation into ``lang``. With ``expected_version``
-    (the message's version the translator saw; any change to the message raises it), a
-    translation someone else saved meanwhile is not overwritten: 412 with the message as it
-    is now."""
-    if lang not in ("ko", "zh-Hans", "en"):
-        raise InvalidInput(f"Unsupported language {lang!r}.", code="unsupported_language")
-    message = await _message_for(session, principal, message_id)
-    if message.deleted_at is not None:
-        raise Conflict("The message was deleted.", code="message_deleted")
-    if lang == message.lang:
-        raise InvalidInput("That is the message's original language.", code="original_language")
-    result = await access(session, principal, message.channel_id)
-    if not (result.can_write or result.allowed_bot):
-        raise Forbidden("You cannot translate here.", code="channel_read_only")
-    await _check_message_version(session, message, expected_version)
-    body = _check_body(data.body)
-    kind = (
-        "bot"
-        if principal.is_bot
-        else (data.kind if data.kind in ("human", "reviewed") else "human")
-    )
-    translation = (
-        await session.execute(
-            select(MessageTranslation).where(
-                col(MessageTranslation.message_id) == message_id,
-                col(MessageTranslation.lang) == lang,
-            )
-        )
-    ).scalar_one_or_none()
-    if translation is None:
-        translation = MessageTranslation(
-            message_id=message_id,
-            lang=lang,
-            body=body,
-            html="",
-            kind=kind,
-            translator_id=principal.user_id,
-            source_revision=message.body_revision,
-        )
-    translation.body = body
-    translation.html = render_markdown(body)
-    translation.kind = kind
-    translation.translator_id = principal.user_id
-    translation.source_revision = message.body_revision
-    translation.updated_at = utcnow()
-    session.add(translation)
-    message.version += 1
-    session.add(message)
-    await session.flush()
-    read = await _record_message(session, message, "updated", principal.user_id)
-    await _reindex_message(session, message)
-    return read

@@ -1,6 +1,7 @@
-"""Rules of channels and threads, who may do what in them, and read state. Every write records
-a change in the channel's scope (``channel:{id}``) in the same transaction, and keeps the search
-index in step. Messages and attachments: :mod:`server.discussion.messages`."""
+"""Rules of channels, who may do what in them (and in their threads), and unread counts. Every
+write records a change in the channel's scope (``channel:{id}``) in the same transaction, and
+keeps the search index in step. Threads and read marks: :mod:`server.discussion.threads`;
+messages: :mod:`server.discussion.messages`."""
 
 from __future__ import annotations
 
@@ -25,12 +26,9 @@ from server.discussion.models import (
     Message,
     ReadState,
     Thread,
-    ThreadCreate,
-    ThreadRead,
 )
 from server.identity import service as identity
 from server.identity.service import Principal, user_scope
-from server.search import service as search
 
 WRITER_ROLES = frozenset({"owner", "member"})
 
@@ -271,7 +269,7 @@ async def list_channels(
             )
         ).all()
     )
-    unread = await _unread_by(
+    unread = await unread_by(
         session,
         principal.user_id,
         col(Message.channel_id),
@@ -282,7 +280,7 @@ async def list_channels(
 
 async def get_channel(session: AsyncSession, principal: Principal, channel_id: int) -> ChannelRead:
     result = await access(session, principal, channel_id)
-    unread = await _unread_by(
+    unread = await unread_by(
         session, principal.user_id, col(Message.channel_id), col(Message.channel_id) == channel_id
     )
     return channel_read(result.channel, result.role, unread.get(channel_id, 0))
@@ -358,82 +356,10 @@ async def remove_member(
         )
 
 
-# ---- threads ----------------------------------------------------------------------------
+# ---- unread counts -------------------------------------------------------------------------
 
 
-def thread_read(thread: Thread, unread: int = 0) -> ThreadRead:
-    return ThreadRead.model_validate({**thread.model_dump(), "unread_count": unread})
-
-
-async def create_thread(
-    session: AsyncSession, principal: Principal, channel_id: int, data: ThreadCreate
-) -> Thread:
-    await require_writer(session, principal, channel_id)
-    thread = Thread(channel_id=channel_id, title=data.title, created_by=principal.user_id)
-    session.add(thread)
-    await session.flush()
-    assert thread.id is not None
-    await changes.record(
-        session,
-        scope=channel_scope(channel_id),
-        entity="thread",
-        entity_id=thread.id,
-        op="created",
-        version=thread.version,
-        data=thread_read(thread).model_dump(mode="json", exclude={"unread_count"}),
-        actor_id=principal.user_id,
-    )
-    await search.index(
-        session,
-        "thread",
-        thread.id,
-        title=thread.title,
-        texts=[],
-        channel_id=channel_id,
-        thread_id=thread.id,
-    )
-    return thread
-
-
-async def readable_thread(session: AsyncSession, principal: Principal, thread_id: int) -> Thread:
-    thread, _ = await thread_access(session, principal, thread_id)
-    return thread
-
-
-async def get_thread(session: AsyncSession, principal: Principal, thread_id: int) -> ThreadRead:
-    thread = await readable_thread(session, principal, thread_id)
-    unread = await _unread_by(
-        session, principal.user_id, col(Message.thread_id), col(Message.thread_id) == thread_id
-    )
-    return thread_read(thread, unread.get(thread_id, 0))
-
-
-async def list_threads(
-    session: AsyncSession,
-    principal: Principal,
-    channel_id: int,
-    *,
-    cursor: str | None,
-    limit: int | None,
-) -> tuple[list[ThreadRead], str | None]:
-    await access(session, principal, channel_id)
-    query = select(Thread).where(col(Thread.channel_id) == channel_id)
-    rows, next_cursor = await keyset_page(
-        session, query, col(Thread.id), cursor, limit, descending=True
-    )
-    unread = await _unread_by(
-        session,
-        principal.user_id,
-        col(Message.thread_id),
-        col(Message.thread_id).in_([t.id for t in rows]),
-    )
-    return [thread_read(t, unread.get(t.id or 0, 0)) for t in rows], next_cursor
-
-
-# ---- read state -------------------------------------------------------------------------
-
-
-async def _unread_by(
+async def unread_by(
     session: AsyncSession, user_id: int, group: Any, condition: Any
 ) -> dict[int, int]:
     """Unread messages (others', not deleted, after the user's read mark) grouped by
@@ -456,52 +382,6 @@ async def _unread_by(
         .group_by(group)
     )
     return {int(k): int(v) for k, v in (await session.execute(query)).all()}
-
-
-async def mark_read(
-    session: AsyncSession, principal: Principal, thread_id: int, message_id: int
-) -> None:
-    thread = await readable_thread(session, principal, thread_id)
-    message = await session.get(Message, message_id)
-    if message is None or message.thread_id != thread_id:
-        raise InvalidInput(
-            f"Message {message_id} is not in thread {thread_id}.", code="wrong_thread"
-        )
-    state = (
-        await session.execute(
-            select(ReadState).where(
-                col(ReadState.user_id) == principal.user_id, col(ReadState.thread_id) == thread_id
-            )
-        )
-    ).scalar_one_or_none()
-    if state is None:
-        state = ReadState(
-            user_id=principal.user_id,
-            channel_id=thread.channel_id,
-            thread_id=thread_id,
-            last_read_message_id=message_id,
-        )
-    elif message_id <= state.last_read_message_id:
-        return  # read marks only move forward
-    state.last_read_message_id = message_id
-    state.updated_at = utcnow()
-    session.add(state)
-    await session.flush()
-    assert state.id is not None
-    await changes.record(
-        session,
-        scope=user_scope(principal.user_id),
-        entity="read_state",
-        entity_id=state.id,
-        op="updated",
-        version=1,
-        data={
-            "thread_id": thread_id,
-            "channel_id": thread.channel_id,
-            "last_read_message_id": message_id,
-        },
-        actor_id=principal.user_id,
-    )
 
 
 # ---- figures for the dashboard ----------------------------------------------------------

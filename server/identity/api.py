@@ -12,7 +12,7 @@ from server.core.errors import TooManyRequests, problem
 from server.core.pagination import Page
 from server.core.ratelimit import RateLimiter
 from server.core.types import Id, NulFreeStr
-from server.identity import bots, service
+from server.identity import authentication, bots, organizations, service
 from server.identity.idempotency import IdempotencyDep
 from server.identity.models import (
     AuditEntryRead,
@@ -50,7 +50,7 @@ async def login(
         wait = await limiter.hit(key, limit, window)
         if wait is not None:
             raise TooManyRequests("Too many login attempts; try again later.", retry_after=wait)
-    result = await service.login(
+    result = await authentication.login(
         session, body.username, body.password, ip, timedelta(hours=settings.session_ttl_hours)
     )
     if result is None:
@@ -63,7 +63,7 @@ async def login(
 
 @router.post("/auth/logout", status_code=204)
 async def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
-    await service.logout(session, principal, client_ip(request))
+    await authentication.logout(session, principal, client_ip(request))
 
 
 @router.get("/me", response_model=UserRead)
@@ -81,8 +81,8 @@ async def create_organization(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    org = await service.create_organization(session, principal, body, client_ip(request))
-    return await idem.remember(principal, 201, service.organization_read(org))
+    org = await organizations.create_organization(session, principal, body, client_ip(request))
+    return await idem.remember(principal, 201, organizations.organization_read(org))
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead])
@@ -92,13 +92,13 @@ async def list_organizations(
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
 ) -> Page[OrganizationRead]:
-    rows, next_cursor = await service.list_organizations(session, cursor=cursor, limit=limit)
-    return Page(items=[service.organization_read(o) for o in rows], next_cursor=next_cursor)
+    rows, next_cursor = await organizations.list_organizations(session, cursor=cursor, limit=limit)
+    return Page(items=[organizations.organization_read(o) for o in rows], next_cursor=next_cursor)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead)
 async def get_organization(org_id: Id, _: DirectoryReader, session: SessionDep) -> OrganizationRead:
-    return service.organization_read(await service.get_organization(session, org_id))
+    return organizations.organization_read(await organizations.get_organization(session, org_id))
 
 
 @router.patch("/organizations/{org_id}", response_model=OrganizationRead)
@@ -110,10 +110,10 @@ async def update_organization(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> OrganizationRead:
-    org = await service.update_organization(
+    org = await organizations.update_organization(
         session, principal, org_id, body, client_ip(request), expected_version=if_match
     )
-    return service.organization_read(org)
+    return organizations.organization_read(org)
 
 
 @router.post("/users", status_code=201, response_model=UserRead)

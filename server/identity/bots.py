@@ -10,6 +10,7 @@ from sqlmodel import col
 from server.core.errors import Conflict, InvalidInput, NotFound
 from server.core.pagination import keyset_page
 from server.core.security import BOT_TOKEN_PREFIX, new_token, token_digest
+from server.core.types import utcnow
 from server.identity import service
 from server.identity.models import BOT_SCOPES, AuthToken, BotCreate, BotRead, User
 from server.identity.service import Principal
@@ -87,6 +88,25 @@ async def create_integration_user(
     return user
 
 
+async def latest_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    result = await session.execute(
+        select(AuthToken)
+        .where(col(AuthToken.user_id) == bot_id, col(AuthToken.kind) == "bot")
+        .order_by(col(AuthToken.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def active_bot_token(session: AsyncSession, bot_id: int) -> AuthToken | None:
+    token = await latest_bot_token(session, bot_id)
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token
+
+
 async def _get_bot(session: AsyncSession, bot_id: int) -> User:
     user = await session.get(User, bot_id)
     if user is None or not user.is_bot:
@@ -96,8 +116,8 @@ async def _get_bot(session: AsyncSession, bot_id: int) -> User:
 
 async def bot_read(session: AsyncSession, user: User) -> BotRead:
     assert user.id is not None
-    latest = await service.latest_bot_token(session, user.id)
-    active = await service.active_bot_token(session, user.id)
+    latest = await latest_bot_token(session, user.id)
+    active = await active_bot_token(session, user.id)
     return BotRead(
         id=user.id,
         username=user.username,
@@ -135,7 +155,7 @@ async def rotate_bot_token(
     user = await _get_bot(session, bot_id)
     if not user.is_active:
         raise Conflict(f"Bot {bot_id} is deactivated.", code="bot_deactivated")
-    latest = await service.latest_bot_token(session, bot_id)
+    latest = await latest_bot_token(session, bot_id)
     if latest is None:
         raise Conflict(f"Bot {bot_id} has no token to rotate.", code="no_bot_token")
     revoked = await service.revoke_user_tokens(session, bot_id, kind="bot", actor_id=actor.user_id)

@@ -13,7 +13,7 @@ from server.core.deps import SessionDep, SettingsDep
 from server.core.errors import Forbidden, TooManyRequests, Unauthorized
 from server.core.ratelimit import RateLimiter
 from server.core.types import utcnow
-from server.identity import service
+from server.identity import authentication
 from server.identity.service import Principal
 
 SESSION_COOKIE = "gyoryu_session"
@@ -38,7 +38,7 @@ def require(
         token = bearer_token(request)
         if token is None:
             raise Unauthorized()
-        resolved = await service.resolve_token(session, token)
+        resolved = await authentication.resolve_token(session, token)
         if resolved is None:
             raise Unauthorized("The token is invalid, expired or revoked.", code="invalid_token")
         principal, auth_token = resolved
@@ -73,11 +73,11 @@ async def _touch(request: Request, write_session: Any, token_id: int) -> None:
     # A read request's session cannot write; a write request's session already holds the
     # (SQLite) write lock, so it must do the write itself rather than wait for a second one.
     if write_session is not None:
-        await service.touch_token(write_session, token_id)
+        await authentication.touch_token(write_session, token_id)
         return
     db: Database = request.app.state.db
     async with db.transaction() as session:
-        await service.touch_token(session, token_id)
+        await authentication.touch_token(session, token_id)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require())]

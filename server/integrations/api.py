@@ -16,7 +16,7 @@ from server.core.types import Id
 from server.identity.idempotency import IdempotencyDep
 from server.identity.permissions import require
 from server.identity.service import Principal
-from server.integrations import service
+from server.integrations import incoming, service
 from server.integrations.models import (
     DeliveryRead,
     IncomingPayload,
@@ -56,7 +56,7 @@ async def create_incoming_webhook(
 ) -> Response:
     if (replay := await idem.replay(principal)) is not None:
         return replay
-    hook, secret = await service.create_incoming(
+    hook, secret = await incoming.create_incoming(
         session, principal, channel_id, body, client_ip(request)
     )
     created = _incoming_created(request, hook, secret)
@@ -68,16 +68,16 @@ async def create_incoming_webhook(
 def _incoming_created(
     request: Request, hook: IncomingWebhook, secret: str
 ) -> IncomingWebhookCreated:
-    url = str(request.base_url).rstrip("/") + service.INCOMING_PATH + secret
-    return IncomingWebhookCreated(**service.incoming_read(hook).model_dump(), url=url)
+    url = str(request.base_url).rstrip("/") + incoming.INCOMING_PATH + secret
+    return IncomingWebhookCreated(**incoming.incoming_read(hook).model_dump(), url=url)
 
 
 @router.get("/channels/{channel_id}/incoming-webhooks", response_model=list[IncomingWebhookRead])
 async def list_incoming_webhooks(
     channel_id: Id, principal: Manager, session: SessionDep
 ) -> list[IncomingWebhookRead]:
-    hooks = await service.list_incoming(session, principal, channel_id)
-    return [service.incoming_read(h) for h in hooks]
+    hooks = await incoming.list_incoming(session, principal, channel_id)
+    return [incoming.incoming_read(h) for h in hooks]
 
 
 @router.patch("/incoming-webhooks/{hook_id}", response_model=IncomingWebhookRead)
@@ -89,10 +89,10 @@ async def update_incoming_webhook(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> IncomingWebhookRead:
-    hook = await service.update_incoming(
+    hook = await incoming.update_incoming(
         session, principal, hook_id, body, if_match, client_ip(request)
     )
-    return service.incoming_read(hook)
+    return incoming.incoming_read(hook)
 
 
 @router.post(
@@ -107,7 +107,7 @@ async def rotate_incoming_webhook(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> IncomingWebhookCreated:
-    hook, secret = await service.rotate_incoming(
+    hook, secret = await incoming.rotate_incoming(
         session, principal, hook_id, if_match, client_ip(request)
     )
     return _incoming_created(request, hook, secret)
@@ -132,7 +132,7 @@ async def post_to_incoming_webhook(
     """Post a message: ``{"text": ..., "thread": id-or-title, "lang": ...}``; only ``text``
     is required. No bearer token: the secret in the URL is the credential."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    hook = await service.incoming_by_secret(session, secret)
+    hook = await incoming.incoming_by_secret(session, secret)
     if hook is None:
         wait = await limiter.hit(f"hook-miss:{client_ip(request)}", MISSES_PER_MINUTE, 60)
         if wait is not None:
@@ -171,7 +171,7 @@ async def post_to_incoming_webhook(
                 for e in exc.errors()
             ],
         ) from None
-    message = await service.post_incoming(session, hook, payload)
+    message = await incoming.post_incoming(session, hook, payload)
     return IncomingPosted(
         message_id=message.id, thread_id=message.thread_id, channel_id=message.channel_id
     )

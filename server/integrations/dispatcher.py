@@ -37,9 +37,11 @@ from server.core.config import Settings
 from server.core.db import Database
 from server.core.types import utcnow
 from server.discussion import service as discussion
+from server.identity import authentication
 from server.identity import service as identity
 from server.integrations import egress, service
 from server.integrations.models import EVENT_OF, OutgoingWebhook, WebhookDelivery
+from server.meetings import access as meeting_access
 from server.meetings import service as meetings
 
 log = structlog.get_logger(__name__)
@@ -353,7 +355,7 @@ class WebhookDispatcher:
 async def _visible_scopes(session: AsyncSession, hook: OutgoingWebhook) -> list[str] | None:
     """The hook's channels and meetings its owner may still see; None when the owner cannot
     act at all (deactivated, or a bot whose token was revoked)."""
-    owner = await identity.principal_for_user(session, hook.owner_id)
+    owner = await authentication.principal_for_user(session, hook.owner_id)
     if owner is None:
         return None
     scopes: list[str] = []
@@ -362,7 +364,7 @@ async def _visible_scopes(session: AsyncSession, hook: OutgoingWebhook) -> list[
             if await discussion.can_read_channel(session, owner, channel_id):
                 scopes.append(discussion.channel_scope(channel_id))
     for meeting_id in hook.meeting_ids:
-        if await meetings.can_read_meeting(session, owner, meeting_id):
+        if await meeting_access.can_read_meeting(session, owner, meeting_id):
             scopes.append(meetings.meeting_scope(meeting_id))
     return scopes
 

@@ -19,15 +19,10 @@ from server.core.pagination import keyset_page
 from server.core.types import utcnow
 from server.identity import service as identity
 from server.identity.service import Principal
-from server.meetings.models import (
-    ActionItem,
-    ActionItemCreate,
-    ActionItemRead,
-    ActionItemUpdate,
-    Decision,
-    Meeting,
-)
-from server.meetings.service import MeetingAccess, access, meeting_scope, visible_meeting_ids
+from server.meetings.access import MeetingAccess, access, visible_meeting_ids
+from server.meetings.models import ActionItem, Decision, Meeting
+from server.meetings.schemas import ActionItemCreate, ActionItemRead, ActionItemUpdate
+from server.meetings.service import meeting_scope
 
 CREATOR_STATUSES = frozenset({"scheduled", "in_progress", "held", "minutes_review", "approved"})
 

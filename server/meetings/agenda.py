@@ -13,21 +13,13 @@ from server.changes import service as changes
 from server.core.errors import AppError, Conflict, InvalidInput, NotFound, check_version
 from server.core.types import utcnow
 from server.discussion import service as discussion
+from server.discussion import threads
 from server.discussion.models import ThreadCreate
 from server.identity.service import Principal
-from server.meetings.models import (
-    ActionItem,
-    AgendaCreate,
-    AgendaItem,
-    AgendaItemRead,
-    AgendaUpdate,
-    Decision,
-    Meeting,
-    MinutesSection,
-)
+from server.meetings.access import MeetingAccess, access
+from server.meetings.models import ActionItem, AgendaItem, Decision, Meeting, MinutesSection
+from server.meetings.schemas import AgendaCreate, AgendaItemRead, AgendaUpdate
 from server.meetings.service import (
-    MeetingAccess,
-    access,
     agenda_items,
     agenda_read,
     check_users,
@@ -83,7 +75,7 @@ async def _create_thread(
         await discussion.require_writer(session, principal, meeting.channel_id)
     except AppError:
         return None
-    thread = await discussion.create_thread(
+    thread = await threads.create_thread(
         session, principal, meeting.channel_id, ThreadCreate(title=title[:300])
     )
     return thread.id

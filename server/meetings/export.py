@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.identity import service as identity
 from server.meetings import service as meetings
-from server.meetings.models import AgendaItem, Meeting, MinutesRead
+from server.meetings.models import AgendaItem, Meeting
+from server.meetings.schemas import MinutesRead
 
 LANGUAGE_NAMES = {"ko": "한국어", "zh-Hans": "中文", "en": "English"}
 _ICS_ROLES = {

@@ -1,19 +1,12 @@
-"""Minutes: sections per agenda item (Markdown notes, versions, full history), decisions,
-approvals by each delegation, and amendments. Minutes files
+"""Minutes: sections per agenda item (Markdown notes, versions, full history), decisions, and
+the minutes as one document (state, approvals, delegations still to approve).
+
+Minutes can be written once the meeting is ``in_progress`` (also ``held``, ``minutes_review``
+and ``approved``), by participants other than observers. Every change goes through
+``_begin_change`` and ``_finish_change``, which withdraw approvals or open the next amendment
+by the rules of :mod:`server.meetings.approvals` (where delegations approve). Offline edits
+that could not be merged are kept in :mod:`server.meetings.conflict_copies`; minutes files
 (upload -> proposal -> confirm) are in :mod:`server.meetings.uploads`.
-
-Approval rules:
-
-* Minutes can be written once the meeting is ``in_progress`` (also ``held``,
-  ``minutes_review`` and ``approved``), by participants other than observers.
-* Each delegation approves once per amendment, by a participant who is its ``chair`` or
-  ``secretary`` (their user's organization is the delegation). When every delegation approved,
-  a ``minutes_review`` meeting becomes ``approved`` and the minutes are frozen: a snapshot is
-  kept, and any later change opens the next amendment (amendment 0 is the original minutes),
-  which needs its own approval by every delegation.
-* Any change while some (not all) delegations approved the current amendment withdraws those
-  approvals; the write's answer lists them under ``withdrawn_approvals`` and the change log has
-  a ``minutes_approval`` update for each, plus a ``minutes`` change saying why.
 """
 
 from __future__ import annotations
@@ -23,33 +16,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes import service as changes
-from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.errors import Conflict, InvalidInput, check_version
 from server.core.types import utcnow
 from server.discussion.markdown import render_markdown
-from server.identity import service as identity
 from server.identity.service import Principal
 from server.meetings import service as meetings
+from server.meetings.access import MeetingAccess, access, delegation_ids
 from server.meetings.models import (
     AgendaItem,
     Approval,
-    ApprovalRead,
     Decision,
-    DecisionCreate,
-    DecisionRead,
     Meeting,
-    MinutesPut,
-    MinutesRead,
     MinutesRevision,
     MinutesSection,
+)
+from server.meetings.schemas import (
+    ApprovalRead,
+    DecisionCreate,
+    DecisionRead,
+    MinutesPut,
+    MinutesRead,
     MinutesWriteResult,
     RevisionRead,
     SectionPut,
     SectionRead,
 )
-from server.meetings.service import MeetingAccess, access, meeting_scope
+from server.meetings.service import meeting_scope
 
 WRITABLE_STATUSES = frozenset({"in_progress", "held", "minutes_review", "approved"})
-APPROVER_ROLES = frozenset({"chair", "secretary"})
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -76,7 +70,7 @@ async def _sections(session: AsyncSession, meeting_id: int) -> list[MinutesSecti
     return list(rows.scalars())
 
 
-async def _active_approvals(session: AsyncSession, meeting: Meeting) -> list[Approval]:
+async def active_approvals(session: AsyncSession, meeting: Meeting) -> list[Approval]:
     rows = await session.execute(
         select(Approval)
         .where(
@@ -99,8 +93,8 @@ async def minutes_read(session: AsyncSession, meeting: Meeting) -> MinutesRead:
     decisions = await session.execute(
         select(Decision).where(col(Decision.meeting_id) == meeting.id).order_by(col(Decision.id))
     )
-    approvals = await _active_approvals(session, meeting)
-    delegations = await meetings.delegation_ids(session, meeting.id)
+    approvals = await active_approvals(session, meeting)
+    delegations = await delegation_ids(session, meeting.id)
     approved_orgs = {a.organization_id for a in approvals}
     if meeting.approved_amendment == meeting.minutes_amendment:
         state = "approved"
@@ -171,7 +165,7 @@ async def _begin_change(
         effects.amendment_opened = True
     else:
         now = utcnow()
-        for approval in await _active_approvals(session, meeting):
+        for approval in await active_approvals(session, meeting):
             approval.withdrawn_at = now
             approval.withdrawn_reason = f"minutes changed: {reason}"[:200]
             approval.version += 1
@@ -180,7 +174,7 @@ async def _begin_change(
     meeting.minutes_version += 1
     await meetings.touch(session, meeting)
     for approval in effects.withdrawn:
-        await _record_approval(session, approval, "updated", actor, client_id, mutation_id)
+        await record_approval(session, approval, "updated", actor, client_id, mutation_id)
     return effects
 
 
@@ -225,7 +219,7 @@ async def _finish_change(
     )
 
 
-async def _record_approval(
+async def record_approval(
     session: AsyncSession,
     approval: Approval,
     op: str,
@@ -263,7 +257,7 @@ async def agenda_item_of(session: AsyncSession, meeting_id: int, item_id: int | 
         )
 
 
-async def _section(
+async def find_section(
     session: AsyncSession, meeting_id: int, agenda_item_id: int | None
 ) -> MinutesSection | None:
     query = select(MinutesSection).where(col(MinutesSection.meeting_id) == meeting_id)
@@ -284,7 +278,7 @@ async def _write_section(
 ) -> MinutesSection:
     meeting = acc.meeting
     assert meeting.id is not None
-    section = await _section(session, meeting.id, data.agenda_item_id)
+    section = await find_section(session, meeting.id, data.agenda_item_id)
     translations = data.translations.as_dict()
     if section is None:
         check_version(0, data.base_version if data.base_version else None, {})
@@ -353,7 +347,7 @@ async def _check_sections(
             )
         seen.add(data.agenda_item_id)
         await agenda_item_of(session, meeting_id, data.agenda_item_id)
-        current = await _section(session, meeting_id, data.agenda_item_id)
+        current = await find_section(session, meeting_id, data.agenda_item_id)
         if data.base_version is not None:
             check_version(
                 current.version if current else 0,
@@ -432,101 +426,6 @@ async def put_minutes(
     )
 
 
-# ---- conflict copies (offline edits that could not be merged) ---------------------------
-
-
-async def _record_section(
-    session: AsyncSession,
-    section: MinutesSection,
-    actor: int,
-    client_id: str | None,
-    mutation_id: str | None,
-) -> SectionRead:
-    assert section.id is not None
-    read = section_read(section)
-    await changes.record(
-        session,
-        scope=meeting_scope(section.meeting_id),
-        entity="minutes_section",
-        entity_id=section.id,
-        op="updated",
-        version=section.version,
-        data={"meeting_id": section.meeting_id, **read.model_dump(mode="json")},
-        actor_id=actor,
-        client_id=client_id,
-        mutation_id=mutation_id,
-    )
-    return read
-
-
-async def add_conflict_copy(
-    session: AsyncSession,
-    principal: Principal,
-    meeting_id: int,
-    agenda_item_id: int | None,
-    notes: str,
-    notes_lang: str,
-    base_version: int,
-    *,
-    client_id: str | None = None,
-    mutation_id: str | None = None,
-) -> SectionRead:
-    """Keep an offline edit that overlapped a newer one as a visible copy on its section.
-    The notes themselves (and so approvals and the minutes version) do not change."""
-    acc = await access(session, principal, meeting_id)
-    acc.require_editor()
-    section = await _section(session, meeting_id, agenda_item_id)
-    if section is None:
-        raise NotFound(f"No minutes section for agenda item {agenda_item_id}.")
-    section.version += 1
-    copy = {
-        # The section version that holds the copy first: unique within the section.
-        "id": section.version,
-        "notes": notes,
-        "notes_lang": notes_lang,
-        "author_id": principal.user_id,
-        "base_version": base_version,
-        "client_id": client_id,
-        "mutation_id": mutation_id,
-        "created_at": utcnow().isoformat(),
-    }
-    # A new list, so that the JSON column is seen as changed.
-    section.conflict_copies = [*section.conflict_copies, copy]
-    session.add(section)
-    await session.flush()
-    return await _record_section(session, section, principal.user_id, client_id, mutation_id)
-
-
-async def resolve_conflict_copy(
-    session: AsyncSession,
-    principal: Principal,
-    section_id: int,
-    copy_id: int,
-    expected_version: int | None = None,
-    *,
-    client_id: str | None = None,
-    mutation_id: str | None = None,
-) -> SectionRead:
-    """Dismiss a conflict copy once its text was merged by hand (or found obsolete)."""
-    section = await session.get(MinutesSection, section_id)
-    if section is None:
-        raise NotFound(f"No minutes section {section_id}.")
-    try:
-        acc = await access(session, principal, section.meeting_id)
-    except NotFound:
-        raise NotFound(f"No minutes section {section_id}.") from None
-    acc.require_editor()
-    check_version(section.version, expected_version, section_read(section).model_dump(mode="json"))
-    kept = [c for c in section.conflict_copies if c.get("id") != copy_id]
-    if len(kept) == len(section.conflict_copies):
-        raise NotFound(f"No conflict copy {copy_id} on section {section_id}.")
-    section.conflict_copies = kept
-    section.version += 1
-    session.add(section)
-    await session.flush()
-    return await _record_section(session, section, principal.user_id, client_id, mutation_id)
-
-
 # ---- decisions --------------------------------------------------------------------------
 
 
@@ -588,91 +487,3 @@ async def create_decision(
         mutation_id=mutation_id,
     )
     return read, result
-
-
-# ---- approvals --------------------------------------------------------------------------
-
-
-async def require_fully_approved(session: AsyncSession, meeting: Meeting) -> None:
-    if meeting.approved_amendment != meeting.minutes_amendment:
-        pending = (await minutes_read(session, meeting)).pending_organization_ids
-        raise Conflict(
-            "The minutes become approved when every delegation approved them.",
-            code="minutes_not_approved",
-            pending_organization_ids=pending,
-        )
-
-
-async def approve(
-    session: AsyncSession,
-    principal: Principal,
-    meeting_id: int,
-    organization_id: int | None,
-    expected_version: int | None,
-    *,
-    ip: str | None = None,
-) -> MinutesRead:
-    """One delegation approves the current amendment of the minutes (at ``expected_version``,
-    the minutes version the approver saw, when given)."""
-    acc = await access(session, principal, meeting_id)
-    meeting = acc.meeting
-    org_id = organization_id if organization_id is not None else principal.organization_id
-    if (
-        acc.role not in APPROVER_ROLES
-        or org_id is None
-        or org_id != principal.organization_id
-        or org_id not in acc.organization_ids
-    ):
-        raise Forbidden(
-            "Only a chair or secretary of a delegation may approve the minutes for it.",
-            code="not_delegation_approver",
-        )
-    pending_amendment = meeting.approved_amendment != meeting.minutes_amendment
-    if meeting.status not in ("minutes_review", "approved") or not pending_amendment:
-        raise Conflict(
-            "There are no minutes awaiting approval "
-            f"(meeting {meeting.status}, amendment {meeting.minutes_amendment}).",
-            code="minutes_not_in_review",
-        )
-    check_version(
-        meeting.minutes_version,
-        expected_version,
-        (await minutes_read(session, meeting)).model_dump(mode="json"),
-    )
-    active = await _active_approvals(session, meeting)
-    if any(a.organization_id == org_id for a in active):
-        raise Conflict(
-            f"Organization {org_id} already approved this amendment.", code="already_approved"
-        )
-    approval = Approval(
-        meeting_id=meeting_id,
-        organization_id=org_id,
-        user_id=principal.user_id,
-        amendment=meeting.minutes_amendment,
-        minutes_version=meeting.minutes_version,
-    )
-    session.add(approval)
-    await session.flush()
-    await _record_approval(session, approval, "created", principal.user_id)
-    await identity.audit(
-        session,
-        "minutes.approved",
-        actor_id=principal.user_id,
-        ip=ip,
-        target_type="meeting",
-        target_id=meeting_id,
-        organization_id=org_id,
-        amendment=meeting.minutes_amendment,
-        minutes_version=meeting.minutes_version,
-    )
-    approved_orgs = {a.organization_id for a in active} | {org_id}
-    if set(acc.organization_ids) <= approved_orgs:
-        meeting.approved_amendment = meeting.minutes_amendment
-        read = await minutes_read(session, meeting)
-        meeting.approved_snapshot = read.model_dump(mode="json")
-        if meeting.status == "minutes_review":
-            meeting.status = "approved"
-            meeting.version += 1
-        await meetings.touch(session, meeting)
-        await meetings.record_meeting(session, meeting, "updated", principal.user_id)
-    return await minutes_read(session, meeting)

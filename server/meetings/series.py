@@ -23,22 +23,18 @@ from server.core.types import utcnow
 from server.directory import partnerships as directory_partnerships
 from server.discussion import service as discussion
 from server.identity.service import Principal
+from server.meetings.access import visible_meeting_ids
 from server.meetings.actions import action_read
 from server.meetings.minutes import decision_read
-from server.meetings.models import (
-    ActionItem,
-    Decision,
-    Meeting,
-    MeetingSeries,
+from server.meetings.models import ActionItem, Decision, Meeting, MeetingSeries, SeriesPartnership
+from server.meetings.schemas import (
     SeriesCreate,
     SeriesMeeting,
     SeriesPage,
-    SeriesPartnership,
     SeriesRead,
     SeriesUpdate,
     SeriesYear,
 )
-from server.meetings.service import visible_meeting_ids
 
 SCOPE = "platform"
 

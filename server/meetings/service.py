@@ -1,46 +1,46 @@
-"""Rules of meetings: access, the status workflow, delegations, participants and the agenda.
+"""Rules of meetings: the meeting itself (its shape with each delegation's local time, create,
+update, the status workflow), and recording its changes and its search document.
 
 Every write records a change in the meeting's scope (``meeting:{id}``) in the same
-transaction; adding someone also records it in their ``user:{id}`` scope. Minutes live in
-``minutes.py``, action items in ``actions.py``.
-
-Who sees a meeting: its participants, the members of its delegations' organizations, and
-administrators (bots: with ``meetings:read``, by their organization). Everyone else gets 404
-for everything of it, search included.
+transaction; adding someone also records it in their ``user:{id}`` scope. Who may see and do
+what is in ``access.py``, delegations and participants in ``participants.py``, the agenda in
+``agenda.py``, minutes in ``minutes.py``, action items in ``actions.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes import service as changes
-from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
+from server.core.errors import Conflict, Forbidden, InvalidInput, check_version
 from server.core.types import utcnow
 from server.discussion import service as discussion
 from server.identity import service as identity
 from server.identity.models import Organization, User
 from server.identity.service import Principal
+from server.meetings.access import access, delegation_ids, visible_condition
 from server.meetings.models import (
     AgendaItem,
-    AgendaItemRead,
     Decision,
     Delegation,
-    LocalTime,
     Meeting,
-    MeetingCreate,
-    MeetingRead,
     MeetingSeries,
-    MeetingUpdate,
     MinutesSection,
     Participant,
+)
+from server.meetings.schemas import (
+    AgendaItemRead,
+    LocalTime,
+    MeetingCreate,
+    MeetingRead,
+    MeetingUpdate,
     ParticipantRead,
 )
 from server.search import service as search
@@ -50,14 +50,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "scheduled": ("in_progress", "draft", "cancelled"),
     "in_progress": ("held", "cancelled"),
     "held": ("minutes_review",),
-    # "approved" is reached when every delegation approved the minutes (see minutes.approve).
+    # "approved" is reached when every delegation approved the minutes (see approvals.approve).
     "minutes_review": ("approved",),
     "approved": (),
     "cancelled": (),
 }
 COUNTRY_TIMEZONES = {"KR": "Asia/Seoul", "CN": "Asia/Shanghai"}
-MANAGER_ROLES = frozenset({"chair", "secretary"})
-EDITOR_ROLES = frozenset({"chair", "secretary", "member", "interpreter"})
 # The creator's role when the request does not list them.
 CREATOR_ROLE = "chair"
 
@@ -68,116 +66,6 @@ def meeting_scope(meeting_id: int) -> str:
 
 def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
-
-
-# ---- access -----------------------------------------------------------------------------
-
-
-@dataclass
-class MeetingAccess:
-    """What one caller may do in one meeting."""
-
-    meeting: Meeting
-    principal: Principal
-    role: str | None  # as a participant
-    organization_ids: list[int]
-
-    @property
-    def meeting_id(self) -> int:
-        assert self.meeting.id is not None
-        return self.meeting.id
-
-    @property
-    def can_manage(self) -> bool:
-        return (
-            self.role in MANAGER_ROLES
-            or self.principal.is_admin
-            or self.meeting.created_by == self.principal.user_id
-        )
-
-    @property
-    def can_edit_minutes(self) -> bool:
-        return self.role in EDITOR_ROLES
-
-    def require_manager(self) -> None:
-        if not self.can_manage:
-            raise Forbidden(
-                "Only the meeting's chairs and secretaries may do this.", code="manager_required"
-            )
-
-    def require_editor(self) -> None:
-        if not self.can_edit_minutes:
-            raise Forbidden(
-                "Only participants (not observers) may edit the minutes.",
-                code="minutes_editor_required",
-            )
-
-
-async def _participant_role(session: AsyncSession, meeting_id: int, user_id: int) -> str | None:
-    result = await session.execute(
-        select(col(Participant.role)).where(
-            col(Participant.meeting_id) == meeting_id, col(Participant.user_id) == user_id
-        )
-    )
-    return result.scalar_one_or_none()
-
-
-async def delegation_ids(session: AsyncSession, meeting_id: int) -> list[int]:
-    rows = await session.execute(
-        select(col(Delegation.organization_id))
-        .where(col(Delegation.meeting_id) == meeting_id)
-        .order_by(col(Delegation.id))
-    )
-    return [int(i) for i in rows.scalars()]
-
-
-async def access(session: AsyncSession, principal: Principal, meeting_id: int) -> MeetingAccess:
-    """The caller's access to a meeting; a meeting they may not see does not exist for them."""
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or not principal.has_scope("meetings:read"):
-        raise NotFound(f"No meeting {meeting_id}.")
-    role = await _participant_role(session, meeting_id, principal.user_id)
-    orgs = await delegation_ids(session, meeting_id)
-    visible = (
-        role is not None
-        or principal.is_admin
-        or (principal.organization_id is not None and principal.organization_id in orgs)
-    )
-    if not visible:
-        raise NotFound(f"No meeting {meeting_id}.")
-    return MeetingAccess(meeting, principal, role, orgs)
-
-
-async def can_read_meeting(session: AsyncSession, principal: Principal, meeting_id: int) -> bool:
-    """For the realtime hub (``meeting:{id}`` subscriptions) and other domains."""
-    try:
-        await access(session, principal, meeting_id)
-    except NotFound:
-        return False
-    return True
-
-
-def _visible_condition(principal: Principal) -> Any:
-    participant_of = select(col(Participant.meeting_id)).where(
-        col(Participant.user_id) == principal.user_id
-    )
-    conditions = [col(Meeting.id).in_(participant_of)]
-    if principal.organization_id is not None:
-        delegated = select(col(Delegation.meeting_id)).where(
-            col(Delegation.organization_id) == principal.organization_id
-        )
-        conditions.append(col(Meeting.id).in_(delegated))
-    return or_(*conditions)
-
-
-async def visible_meeting_ids(session: AsyncSession, principal: Principal) -> list[int]:
-    """The meetings the caller may see (for search's ``meeting_ids`` filter)."""
-    if not principal.has_scope("meetings:read"):
-        return []
-    query = select(col(Meeting.id))
-    if not principal.is_admin:
-        query = query.where(_visible_condition(principal))
-    return [int(i) for i in (await session.execute(query)).scalars() if i is not None]
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -231,11 +119,11 @@ async def meeting_read(session: AsyncSession, meeting: Meeting) -> MeetingRead:
         allowed_transitions=list(TRANSITIONS[meeting.status]),
         local_times=local_times,
         organization_ids=org_ids,
-        participants=[_participant_read(p, users.get(p.user_id)) for p in people],
+        participants=[participant_read(p, users.get(p.user_id)) for p in people],
     )
 
 
-def _participant_read(p: Participant, user: User | None) -> ParticipantRead:
+def participant_read(p: Participant, user: User | None) -> ParticipantRead:
     return ParticipantRead(
         user_id=p.user_id,
         username=user.username if user else "",
@@ -265,7 +153,7 @@ async def list_meetings(
         return [], None
     query = select(Meeting)
     if not principal.is_admin:
-        query = query.where(_visible_condition(principal))
+        query = query.where(visible_condition(principal))
     if channel_id is not None:
         query = query.where(col(Meeting.channel_id) == channel_id)
     rows, next_cursor = await keyset_page(
@@ -347,7 +235,7 @@ async def check_users(session: AsyncSession, ids: Sequence[int], field: str) -> 
     return known
 
 
-async def _check_organizations(session: AsyncSession, ids: Sequence[int]) -> None:
+async def check_organizations(session: AsyncSession, ids: Sequence[int]) -> None:
     known = await _organizations(session, ids)
     missing = sorted(set(ids) - set(known))
     if missing:
@@ -384,7 +272,7 @@ async def create_meeting(
             code="too_few_delegations",
             errors=[{"field": "organization_ids", "message": "at least two organizations"}],
         )
-    await _check_organizations(session, org_ids)
+    await check_organizations(session, org_ids)
     roles: dict[int, str] = {principal.user_id: CREATOR_ROLE}
     for user_id in data.participant_ids:
         roles.setdefault(user_id, "member")
@@ -418,7 +306,7 @@ async def create_meeting(
         session, meeting, "created", principal.user_id, client_id=client_id, mutation_id=mutation_id
     )
     for user_id, role in roles.items():
-        await _add_participant(session, meeting, user_id, role, principal.user_id)
+        await insert_participant(session, meeting, user_id, role, principal.user_id)
     return read
 
 
@@ -459,9 +347,9 @@ async def update_meeting(
     if status is not None and status != meeting.status:
         _check_transition(meeting, status)
         if status == "approved":
-            from server.meetings import minutes
+            from server.meetings import approvals
 
-            await minutes.require_fully_approved(session, meeting)
+            await approvals.require_fully_approved(session, meeting)
         meeting.status = status
     if "translations" in changes_:
         changes_["translations"] = data.translations.as_dict() if data.translations else {}
@@ -483,37 +371,22 @@ async def update_meeting(
     )
 
 
-# ---- delegations and participants -------------------------------------------------------
+# ---- participants' rows and changes (the rules are in participants.py) ------------------
 
 
-async def add_delegation(
-    session: AsyncSession, principal: Principal, meeting_id: int, organization_id: int
-) -> MeetingRead:
-    acc = await access(session, principal, meeting_id)
-    acc.require_manager()
-    await _check_organizations(session, [organization_id])
-    if organization_id in acc.organization_ids:
-        raise Conflict(
-            f"Organization {organization_id} is already a delegation.", code="already_delegation"
-        )
-    session.add(Delegation(meeting_id=meeting_id, organization_id=organization_id))
-    acc.meeting.version += 1
-    await touch(session, acc.meeting)
-    return await record_meeting(session, acc.meeting, "updated", principal.user_id)
-
-
-async def _add_participant(
+async def insert_participant(
     session: AsyncSession, meeting: Meeting, user_id: int, role: str, actor: int
 ) -> Participant:
+    """Invite someone, recorded in the meeting's scope and theirs; the callers check first."""
     assert meeting.id is not None
     participant = Participant(meeting_id=meeting.id, user_id=user_id, role=role)
     session.add(participant)
     await session.flush()
-    await _record_participant(session, meeting, participant, "created", actor, notify_user=True)
+    await record_participant(session, meeting, participant, "created", actor, notify_user=True)
     return participant
 
 
-async def _record_participant(
+async def record_participant(
     session: AsyncSession,
     meeting: Meeting,
     participant: Participant,
@@ -528,7 +401,7 @@ async def _record_participant(
     user = (await identity.users_by_ids(session, [participant.user_id])).get(participant.user_id)
     data: dict[str, Any] = {
         "meeting_id": meeting.id,
-        **_participant_read(participant, user).model_dump(mode="json"),
+        **participant_read(participant, user).model_dump(mode="json"),
     }
     scopes = [meeting_scope(meeting.id)]
     if notify_user:
@@ -547,97 +420,6 @@ async def _record_participant(
             actor_id=actor,
             client_id=client_id,
             mutation_id=mutation_id,
-        )
-
-
-async def add_participant(
-    session: AsyncSession, principal: Principal, meeting_id: int, user_id: int, role: str
-) -> ParticipantRead:
-    acc = await access(session, principal, meeting_id)
-    acc.require_manager()
-    users = await check_users(session, [user_id], "user_id")
-    if await _participant_role(session, meeting_id, user_id) is not None:
-        raise Conflict(f"User {user_id} is already a participant.", code="already_participant")
-    participant = await _add_participant(session, acc.meeting, user_id, role, principal.user_id)
-    return _participant_read(participant, users[user_id])
-
-
-async def _participant(session: AsyncSession, meeting_id: int, user_id: int) -> Participant:
-    row = (
-        await session.execute(
-            select(Participant).where(
-                col(Participant.meeting_id) == meeting_id, col(Participant.user_id) == user_id
-            )
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"User {user_id} is not a participant of meeting {meeting_id}.")
-    return row
-
-
-async def set_attendance(
-    session: AsyncSession,
-    principal: Principal,
-    meeting_id: int,
-    user_id: int,
-    attendance: str | None,
-    expected_version: int | None,
-    *,
-    role: str | None = None,
-    client_id: str | None = None,
-    mutation_id: str | None = None,
-) -> ParticipantRead:
-    """The ``attendance.set`` mutation. People answer their own invitation (accepted,
-    declined); chairs and secretaries record anyone's (attended, absent) and change roles."""
-    acc = await access(session, principal, meeting_id)
-    participant = await _participant(session, meeting_id, user_id)
-    own_answer = user_id == principal.user_id and attendance in ("accepted", "declined")
-    if role is not None or not own_answer:
-        acc.require_manager()
-    users = await identity.users_by_ids(session, [user_id])
-    check_version(
-        participant.version,
-        expected_version,
-        _participant_read(participant, users.get(user_id)).model_dump(mode="json"),
-    )
-    if attendance is not None:
-        participant.attendance = attendance
-    if role is not None:
-        participant.role = role
-    participant.version += 1
-    session.add(participant)
-    await session.flush()
-    await _record_participant(
-        session,
-        acc.meeting,
-        participant,
-        "updated",
-        principal.user_id,
-        client_id=client_id,
-        mutation_id=mutation_id,
-    )
-    return _participant_read(participant, users.get(user_id))
-
-
-async def remove_participant(
-    session: AsyncSession, principal: Principal, meeting_id: int, user_id: int
-) -> None:
-    acc = await access(session, principal, meeting_id)
-    acc.require_manager()
-    participant = await _participant(session, meeting_id, user_id)
-    await session.delete(participant)
-    await session.flush()
-    assert participant.id is not None
-    for scope in (meeting_scope(meeting_id), user_scope(user_id)):
-        await changes.record(
-            session,
-            scope=scope,
-            entity="meeting_participant",
-            entity_id=participant.id,
-            op="deleted",
-            version=participant.version,
-            data={"meeting_id": meeting_id, "user_id": user_id},
-            actor_id=principal.user_id,
         )
 
 
@@ -673,6 +455,6 @@ async def delegations_by_year(
         .where(col(Meeting.status) != "cancelled")
     )
     if not principal.is_admin:
-        query = query.where(_visible_condition(principal))
+        query = query.where(visible_condition(principal))
     rows = (await session.execute(query)).all()
     return [(int(meeting), int(org), starts.year) for meeting, org, starts in rows]

@@ -16,18 +16,19 @@ from server.core.files import client_filename, max_file_bytes, sniff_content_typ
 from server.identity.service import Principal
 from server.meetings import minutes
 from server.meetings import service as meetings
+from server.meetings.access import access
 from server.meetings.extraction import ExtractionError, extract, map_sections_to_agenda
-from server.meetings.models import (
+from server.meetings.models import MinutesUpload
+from server.meetings.schemas import (
     MAX_NOTES_CHARS,
     MinutesPut,
-    MinutesUpload,
     MinutesWriteResult,
     ProposedSection,
     SectionPut,
     UploadConfirm,
     UploadRead,
 )
-from server.meetings.service import access, meeting_scope
+from server.meetings.service import meeting_scope
 
 
 def upload_read(upload: MinutesUpload) -> UploadRead:

@@ -22,10 +22,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from server.core.config import Settings
 from server.core.db import Database
 from server.discussion import service as discussion
+from server.identity import authentication
 from server.identity import service as identity
 from server.identity.permissions import SESSION_COOKIE
 from server.identity.service import Principal
-from server.meetings import service as meetings
+from server.meetings import access as meetings
 from server.realtime.frames import direct_writer
 from server.realtime.hub import Connection, Hub
 
@@ -83,7 +84,7 @@ async def _authenticate(websocket: WebSocket, db: Database, settings: Settings) 
     if not token:
         return None
     async with db.session(write=False) as session:
-        resolved = await identity.resolve_token(session, token)
+        resolved = await authentication.resolve_token(session, token)
         if resolved is None:
             return None
         principal, _ = resolved

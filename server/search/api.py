@@ -12,7 +12,7 @@ from server.core.errors import Forbidden
 from server.discussion import service as discussion
 from server.identity.permissions import require
 from server.identity.service import Principal
-from server.meetings import service as meetings
+from server.meetings import access as meetings
 from server.search import service
 from server.search.models import SearchHit
 

@@ -8,7 +8,7 @@ visible now with the ones recorded, records new ones and marks lost ones with th
 the pull that first found them gone; a cursor below that mark gets the ``reset``.
 
 Push: an ordered batch of one client's mutations, each applied through the domain service of
-its REST call (see ``mutations.py``) inside its own SAVEPOINT, and remembered with its first
+its REST call (see ``mutations/``) inside its own SAVEPOINT, and remembered with its first
 result in ``sync_mutations`` in the same transaction as its writes. So a mutation is applied
 at most once, a resend of a whole batch after a crash applies exactly what had not committed,
 and a rejected mutation leaves nothing behind and does not stop the ones after it. The batch
@@ -36,9 +36,11 @@ from server.core.db import Database
 from server.core.errors import AppError, Forbidden, NotFound
 from server.discussion import service as discussion
 from server.identity.service import PLATFORM_SCOPE, Principal, user_scope
+from server.meetings import access as meeting_access
 from server.meetings import service as meetings
 from server.sync.models import MutationIn, PushRequest, PushResult, SyncMutation, SyncScope
-from server.sync.mutations import MUTATIONS, Context, Outcome
+from server.sync.mutations import MUTATIONS
+from server.sync.mutations.base import Context, Outcome
 
 log = structlog.get_logger(__name__)
 
@@ -77,7 +79,7 @@ async def visible_scopes(session: AsyncSession, principal: Principal) -> set[str
     if principal.has_scope("messages:read"):
         channels = await discussion.visible_channel_ids(session, principal)
         scopes.update(discussion.channel_scope(i) for i in channels)
-    meeting_ids = await meetings.visible_meeting_ids(session, principal)
+    meeting_ids = await meeting_access.visible_meeting_ids(session, principal)
     scopes.update(meetings.meeting_scope(i) for i in meeting_ids)
     return scopes
 
@@ -324,7 +326,7 @@ async def _revoked_reason(
     kind, _, raw = scope.partition(":")
     if kind == "channel" and await discussion.can_read_channel(session, principal, int(raw)):
         return None
-    if kind == "meeting" and await meetings.can_read_meeting(session, principal, int(raw)):
+    if kind == "meeting" and await meeting_access.can_read_meeting(session, principal, int(raw)):
         return None
     return f"You no longer have access to {kind} {raw}; the change was not applied."
 

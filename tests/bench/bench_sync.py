@@ -42,7 +42,9 @@ from server.cli import migrate
 from server.core.config import Settings
 from server.core.types import utcnow
 from server.discussion import service as discussion
+from server.discussion import threads
 from server.discussion.models import ChannelCreate, ThreadCreate
+from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
 from tests.bench.report import write_section
@@ -61,14 +63,14 @@ async def _seed_people(app: Any) -> tuple[str, int, int]:
             ip=None,
         )
         assert user.id is not None
-        token, _ = await identity.issue_session(session, user.id, timedelta(hours=2))
+        token, _ = await authentication.issue_session(session, user.id, timedelta(hours=2))
         channel = await discussion.create_channel_unchecked(
             session, user.id, ChannelCreate(name="bench", member_ids=[])
         )
         assert channel.id is not None
-        principal = await identity.resolve_token(session, token)
+        principal = await authentication.resolve_token(session, token)
         assert principal is not None
-        thread = await discussion.create_thread(
+        thread = await threads.create_thread(
             session, principal[0], channel.id, ThreadCreate(title="bench")
         )
         assert thread.id is not None

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from server.identity.service import Principal
-from server.meetings import service as meetings
+from server.meetings import access as meetings
 from server.search import service as search
 from tests.helpers import assert_problem, row_counts
 from tests.meetings.conftest import (

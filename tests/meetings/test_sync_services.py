@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from server.core.errors import PreconditionFailed
 from server.identity.service import Principal
-from server.meetings import actions, agenda, minutes, service
-from server.meetings.models import ActionItemCreate, AgendaCreate, MeetingUpdate, SectionPut
+from server.meetings import actions, agenda, minutes, participants, service
+from server.meetings.schemas import ActionItemCreate, AgendaCreate, MeetingUpdate, SectionPut
 from tests.meetings.conftest import Cast, bilateral_body, changes_in, create_meeting, set_status
 
 
@@ -50,7 +50,7 @@ async def test_mutations_carry_client_and_mutation_ids_and_check_base_versions(
         await actions.create_action_item(
             session, secretary, mid, ActionItemCreate(title="후속"), mutation_id="m3", **ids
         )
-        await service.set_attendance(
+        await participants.set_attendance(
             session, secretary, mid, cast.seoul_secretary.id, "attended", 1, mutation_id="m4", **ids
         )
     async with app.state.db.transaction() as session:
