@@ -3,7 +3,9 @@ by Playwright through Debian's Chromium. No browser is downloaded; nothing leave
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -13,7 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    WebSocketRoute,
+    async_playwright,
+    expect,
+)
 
 from server.core.config import Settings
 from server.demo import DEMO_PASSWORD, load_demo
@@ -261,6 +270,40 @@ async def goto(page: Page, path: str) -> None:
 async def live_ready(page: Page) -> None:
     """Waits until the page's WebSocket to /api/v1/ws is open (``<html data-live="open">``)."""
     await page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
+
+
+class PlatformHold:
+    """Holds back the `platform` changes (the directory's) the server sends a page over its
+    WebSocket while ``holding`` is set: what another administrator writes meanwhile has not
+    reached that page yet (live, it would in ~300 ms), so only the server knows, however slow
+    the test machine. Everything else passes through. Install before the page signs in: the
+    route applies to WebSockets opened after it."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.held: list[str | bytes] = []
+
+    async def install(self, page: Page) -> None:
+        await page.route_web_socket(re.compile(r"/api/v1/ws$"), self._route)
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if self.holding and _is_platform_change(message):
+                self.held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+
+def _is_platform_change(message: str | bytes) -> bool:
+    try:
+        event = json.loads(message)
+    except ValueError:
+        return False
+    return isinstance(event, dict) and event.get("scope") == "platform"
 
 
 # ---- the demo data (server/demo.py), for the directory screens ------------------------------

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import AdminApi, new_page, sign_in
+from tests.e2e.conftest import AdminApi, PlatformHold, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -33,8 +33,12 @@ async def _open_directory(
     await expect(page.get_by_test_id("glossary-term").first).to_be_visible()
 
 
-async def _admin_page(browser: Browser, server: LiveServer) -> Page:
+async def _admin_page(
+    browser: Browser, server: LiveServer, hold: PlatformHold | None = None
+) -> Page:
     page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
+    if hold:
+        await hold.install(page)
     await _open_directory(page, server.url, "admin")
     return page
 
@@ -118,7 +122,8 @@ async def test_admin_adds_a_region_and_sees_it_listed(
 async def test_a_region_added_meanwhile_under_the_same_name_is_refused_next_to_the_name(
     demo_server: LiveServer, browser: Browser, admin_api: AdminApi
 ) -> None:
-    page = await _admin_page(browser, demo_server)
+    hold = PlatformHold()
+    page = await _admin_page(browser, demo_server, hold)
     try:
         regions = page.get_by_test_id("region")
         await page.get_by_test_id("region-add").click()
@@ -133,8 +138,10 @@ async def test_a_region_added_meanwhile_under_the_same_name_is_refused_next_to_t
             "Another region of this country already has this name."
         )
 
-        # Another administrator adds 강원특별자치도 while this form is open: only the server knows.
+        # Another administrator adds 강원특별자치도 while this form is open: only the server knows
+        # (the live change, which would show it in a moment, is held back).
         await _label(form, "Korean name").fill("강원특별자치도")
+        hold.holding = True
         await admin_api.call(
             "POST",
             "/regions",

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import AdminApi, new_page, sign_in
+from tests.e2e.conftest import AdminApi, PlatformHold, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +36,12 @@ async def _open_directory(
     return rows
 
 
-async def _admin_page(browser: Browser, server: LiveServer) -> tuple[Page, Locator]:
+async def _admin_page(
+    browser: Browser, server: LiveServer, hold: PlatformHold | None = None
+) -> tuple[Page, Locator]:
     page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
+    if hold:
+        await hold.install(page)
     return page, await _open_directory(page, server.url, "admin")
 
 
@@ -248,12 +252,15 @@ async def test_server_validation_error_is_shown_next_to_the_field(
 async def test_adding_to_a_slot_filled_meanwhile_shows_the_refusal_and_the_new_pair(
     demo_server: LiveServer, browser: Browser, admin_api: AdminApi
 ) -> None:
-    page, rows = await _admin_page(browser, demo_server)
+    hold = PlatformHold()
+    page, rows = await _admin_page(browser, demo_server, hold)
     try:
         await page.get_by_test_id("counterpart-add").click()
         form = page.get_by_test_id("counterpart-form")
         await _fill_new_pair(form, "Tourism", LEE, LI)
-        # Meanwhile someone else pairs 김지현 and 王芳 for the same sector.
+        # Meanwhile someone else pairs 김지현 and 王芳 for the same sector (the live change,
+        # which would show it in a moment, is held back: only the server knows).
+        hold.holding = True
         (pair,) = await admin_api.current_pairs()
         sectors = await admin_api.call("GET", "/sectors?limit=200")
         tourism = next(s["id"] for s in sectors["items"] if s["code"] == "tourism")

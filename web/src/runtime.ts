@@ -5,7 +5,8 @@
  */
 import { ApiClient } from './api/client';
 import { allPages, endpoints } from './api/endpoints';
-import type { User, WsPresence, WsPresenceState, WsTyping } from './api/types';
+import type { ChangeEvent, User, WsPresence, WsPresenceState, WsTyping } from './api/types';
+import { PLATFORM_SCOPE } from './data/directoryLive';
 import { observable } from './lib/observable';
 import { session, token } from './session';
 import { Connectivity } from './sync/connectivity';
@@ -61,6 +62,18 @@ export const typing = observable<Record<number, Typist[]>>({});
 /** scope ("channel:3") -> ids of the people online there now. */
 export const presence = observable<Record<string, number[]>>({});
 
+/**
+ * Live changes of the `platform` scope (the directory; also organizations and people), for the
+ * screens that read that data straight from REST (screens/directory/useDirectoryLive.ts).
+ * Only what arrives over the WebSocket, replays after a reconnect included: while it is down,
+ * the screens' own re-read when the network comes back covers the rest.
+ */
+const platformListeners = new Set<(e: ChangeEvent) => void>();
+export function onPlatformChange(fn: (e: ChangeEvent) => void): () => void {
+  platformListeners.add(fn);
+  return () => platformListeners.delete(fn);
+}
+
 let teardown: (() => void) | null = null;
 
 export function dbName(userId: number): string {
@@ -86,7 +99,13 @@ export async function startRuntime(user: User): Promise<Runtime> {
     getToken: token,
     connect: (url) => new WebSocket(url) as unknown as import('./sync/live').SocketLike,
     since: cursor > 0 ? cursor : null,
-    onChange: (e) => store.applyChanges([e]),
+    onChange: (e) => {
+      // Into the store as a pull would put it (same [entity, id] key, scope `platform`, an
+      // older version never over a newer one), so a change that comes both ways lands once.
+      const applied = store.applyChanges([e]);
+      if (e.scope === PLATFORM_SCOPE) for (const fn of [...platformListeners]) fn(e);
+      return applied;
+    },
     onTyping: (e) => onTyping(e, user.id),
     onPresence: onPresence,
     onPresenceState: onPresenceState,
@@ -115,7 +134,18 @@ export async function startRuntime(user: User): Promise<Runtime> {
   const refreshScopes = async () => {
     const channels = await store.list<{ id: number }>(ENTITY.channel);
     const meetings = await store.list<{ id: number }>(ENTITY.meeting);
-    live.setScopes([`user:${user.id}`, ...channels.map((c) => `channel:${c.id}`), ...meetings.map((m) => `meeting:${m.id}`)]);
+    // `platform` (the directory, organizations, people) for the whole session, not only while
+    // the directory screen is open. Simpler, and right: the live connection resumes every
+    // scope from one `since`, so a scope added mid-session would be replayed only from the
+    // newest seq seen anywhere, skipping its changes since the session began. /sync/pull reads
+    // `platform` anyway, so the store holds those changes already; only the path is new. Cheap:
+    // directory writes are rare, and a CSV import's burst is what a pull would fetch too.
+    live.setScopes([
+      `user:${user.id}`,
+      PLATFORM_SCOPE,
+      ...channels.map((c) => `channel:${c.id}`),
+      ...meetings.map((m) => `meeting:${m.id}`),
+    ]);
   };
   const offStore = store.onChange((e) => {
     if (e.kind === 'outbox' || e.kind === 'conflicts' || e.kind === 'rejected') void refreshLists();

@@ -87,6 +87,14 @@ describe('validating a new pair', () => {
     });
     expect(openPartnerships([p(1, 'active'), p(2, 'ended'), p(3, 'suspended')]).map((x) => x.id)).toEqual([1, 3]);
   });
+
+  it('keeps the partnership a form chose when it ends meanwhile (a live re-read)', () => {
+    const p = (id: number, status: Partnership['status']): Partnership => ({
+      id, member_city_id: 1, partner_city_id: 2, kind: 'sister', signed_on: null, status, notes: '', version: 1,
+    });
+    expect(openPartnerships([p(1, 'active'), p(2, 'ended')], 2).map((x) => x.id)).toEqual([1, 2]);
+    expect(openPartnerships([p(1, 'active'), p(2, 'ended')], null).map((x) => x.id)).toEqual([1]);
+  });
 });
 
 describe('changing holders', () => {
@@ -146,6 +154,13 @@ describe('officials offered for a side', () => {
 
   it('keeps the current holder even when they no longer fit', () => {
     expect(officialsOf(users, orgs, 'KR', 'ko', 13).map((u) => u.id)).toContain(13);
+  });
+
+  it("keeps both the holder and the draft's choice (closed meanwhile, read again live)", () => {
+    const ids = officialsOf(users, orgs, 'KR', 'ko', [13, 14]).map((u) => u.id);
+    expect(ids).toContain(13);
+    expect(ids).toContain(14);
+    expect(officialsOf(users, orgs, 'KR', 'ko', [null, null]).map((u) => u.id)).toEqual([11, 12]);
   });
 
   it('offers every active person when the organizations are unknown (the server decides)', () => {

@@ -31,8 +31,10 @@ export function slotKey(c: Pick<Counterpart, 'partnership_id' | 'sector_id'>): s
 }
 
 /** Partnerships a new pair may be added to (the server refuses ended ones). */
-export function openPartnerships(list: Partnership[]): Partnership[] {
-  return list.filter((p) => p.status !== 'ended');
+export function openPartnerships(list: Partnership[], keep: number | null = null): Partnership[] {
+  // `keep`: the one an open form has chosen stays offered, even if it ended meanwhile (a live
+  // re-read must not change a draft under the user; the server refuses it on save).
+  return list.filter((p) => p.status !== 'ended' || p.id === keep);
 }
 
 /** A new pair: every field chosen, and its slot not already held (the server would say 409). */
@@ -93,13 +95,14 @@ export const counterpartFieldOf = lastPartIn(COUNTERPART_FIELDS);
  * server decides. `keep` (the current holder) stays in the list whatever its state, so the
  * form shows who holds the post now.
  */
-export function officialsOf(users: User[], orgs: Organization[] | undefined, country: 'KR' | 'CN', lang: Lang, keep: number | null = null): User[] {
+export function officialsOf(users: User[], orgs: Organization[] | undefined, country: 'KR' | 'CN', lang: Lang, keep: number | null | readonly (number | null)[] = null): User[] {
+  const kept = new Set(Array.isArray(keep) ? keep : [keep]);
   const countryOf = orgs ? new Map(orgs.map((o) => [o.id, o.country])) : null;
   const c = new Intl.Collator(lang);
   const fits = (u: User) =>
     u.is_active && !u.is_bot && (countryOf === null || (u.organization_id !== null && countryOf.get(u.organization_id) === country));
   return users
-    .filter((u) => u.id === keep || fits(u))
+    .filter((u) => kept.has(u.id) || fits(u))
     .sort((a, b) => c.compare(a.display_name || a.username, b.display_name || b.username) || a.id - b.id);
 }
 

@@ -32,6 +32,12 @@ export interface RemoteResult<T> {
 export interface RemoteState<T> extends RemoteResult<T> {
   loading: boolean;
   retry: () => void;
+  /**
+   * Asks again, once with `load` when given (e.g. only the lists a live change touched, laid on
+   * the data shown); settles when that read has answered or given way to a newer one. A
+   * `retry` asked meanwhile wins: the whole load runs.
+   */
+  refresh(load?: () => Promise<T>): Promise<void>;
 }
 
 export interface RemoteOptions {
@@ -103,15 +109,27 @@ export function useRemote<T>(key: string | null, load: () => Promise<T>, options
   const [n, setN] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  // The next read's one-off load (refresh), unless a retry asked for the whole one meanwhile;
+  // and who waits for the next read to settle.
+  const once = useRef<(() => Promise<T>) | null>(null);
+  const whole = useRef(false);
+  const waiting = useRef<(() => void)[]>([]);
   useEffect(() => {
-    if (key === null || !rt || mk === null) return;
+    const fn = (!whole.current && once.current) || loadRef.current;
+    once.current = null;
+    whole.current = false;
+    const settled = waiting.current;
+    waiting.current = [];
+    const done = () => settled.forEach((f) => f());
+    if (key === null || !rt || mk === null) return done();
     let alive = true;
     // Asking again for the same key keeps what is shown, copy notice included, until the
     // answer: on a slow link a saved copy must not pass for current data meanwhile.
     setState((prev) => (prev.mk === mk ? { ...prev, loading: true, error: null } : fresh()));
     const reader: Reader = { userId: rt.user.id, store: options.persist ? rt.store : null };
-    void readRemote(key, () => loadRef.current(), reader).then((r) => {
+    void readRemote(key, fn, reader).then((r) => {
       if (alive) setState({ ...r, mk, loading: false });
+      done();
     });
     return () => {
       alive = false;
@@ -121,5 +139,15 @@ export function useRemote<T>(key: string | null, load: () => Promise<T>, options
   useEffect(() => {
     if (isOnline && state.offline) setN((x) => x + 1);
   }, [isOnline]);
-  return { ...state, retry: () => setN((x) => x + 1) };
+  const retry = () => {
+    whole.current = true;
+    setN((x) => x + 1);
+  };
+  const refresh = (fn?: () => Promise<T>) =>
+    new Promise<void>((resolve) => {
+      once.current = fn ?? null;
+      waiting.current.push(resolve);
+      setN((x) => x + 1);
+    });
+  return { ...state, retry, refresh };
 }

@@ -109,7 +109,9 @@ export function CounterpartForm({ base, ctx, onSaved, onCancel, onStale, onRefre
   // Until the organizations are in, offer nobody new (not everyone, to be narrowed a moment
   // later); if they cannot be read, offer everyone and let the server check the country.
   const orgList = orgs.data ?? (orgs.loading ? [] : undefined);
-  const officials = (country: 'KR' | 'CN', keep: number | null) =>
+  // The holder now and the one the draft chose stay offered (a live re-read of the people
+  // must not take the draft's choice away; the server checks it on save).
+  const officials = (country: 'KR' | 'CN', keep: (number | null)[]) =>
     officialsOf(ctx.users, orgList, country, ctx.lang, keep).map((u) => ({ value: u.id, label: userName(u, u.id) }));
   const field = (f: CounterpartField, label: string) => ({ id: form.id(f), label, value: draft[f], error: form.message(f), onChange: (v: string) => set(f, v) });
 
@@ -126,13 +128,13 @@ export function CounterpartForm({ base, ctx, onSaved, onCancel, onStale, onRefre
         <>
           <SelectField
             {...field('partnership_id', t('dir.col.partnership'))}
-            options={sortPartnerships(openPartnerships(ctx.partnerships), ctx.cities, ctx.lang).map((p) => ({ value: p.id, label: partnershipLabel(p, ctx.cities, ctx.lang) }))}
+            options={sortPartnerships(openPartnerships(ctx.partnerships, draft.partnership_id), ctx.cities, ctx.lang).map((p) => ({ value: p.id, label: partnershipLabel(p, ctx.cities, ctx.lang) }))}
           />
           <SelectField {...field('sector_id', t('dir.col.sector'))} options={[...ctx.sectors.values()].map((s) => ({ value: s.id, label: nameIn(s, ctx.lang) }))} />
         </>
       )}
-      <SelectField {...field('kr_user_id', t('dir.col.kr'))} options={officials('KR', base?.kr_user_id ?? null)} />
-      <SelectField {...field('cn_user_id', t('dir.col.cn'))} options={officials('CN', base?.cn_user_id ?? null)} />
+      <SelectField {...field('kr_user_id', t('dir.col.kr'))} options={officials('KR', [base?.kr_user_id ?? null, draft.kr_user_id])} />
+      <SelectField {...field('cn_user_id', t('dir.col.cn'))} options={officials('CN', [base?.cn_user_id ?? null, draft.cn_user_id])} />
     </EditForm>
   );
 }

@@ -15,7 +15,10 @@ import { dir } from './data';
 import { EditBar, EditButton, offlineHintId, useEditCard } from './EditCard';
 import { GlossaryForm, glossaryEditing, termIn, type GlossaryStale } from './GlossaryEditor';
 import { LangCell } from './Sectors';
+import { useDirectoryLive } from './useDirectoryLive';
 import { EntityConflict } from './StaleEditDialog';
+
+const GLOSSARY_PARTS = ['glossary'] as const;
 
 interface GlossaryProps {
   sectors: Map<number, Sector>;
@@ -29,6 +32,8 @@ export function Glossary({ sectors, lang, offline }: GlossaryProps) {
   const [q, setQ] = useState('');
   const state = useRemote(`glossary?q=${q}`, () => dir.glossary(q).then((p) => p.items));
   const terms: GlossaryTerm[] = state.data ?? [];
+  // A term added or edited elsewhere: the search runs again (the form open, if any, stays).
+  useDirectoryLive(GLOSSARY_PARTS, () => state.refresh());
   const rt = useRuntime();
   const canEdit = mayEditDirectory(rt?.user);
   // After a write the search is run again, so the list shows what the server has.
