@@ -1,10 +1,11 @@
-"""The ``gyoryu`` command: serve, migrate, create-admin, demo."""
+"""The ``gyoryu`` command: serve, migrate, create-admin, demo, prune-blobs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,7 @@ from server.core.config import Settings, get_settings
 from server.core.db import Database, ensure_sqlite_directory
 from server.core.files import prune_blobs
 from server.core.security import password_problem
+from server.core.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +92,24 @@ async def _demo(settings: Settings, if_empty: bool) -> int:
     return 0
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+async def _remove_unsent(settings: Settings, age: timedelta) -> int:
+    from server.discussion import attachments
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            return await attachments.remove_unsent(session, utcnow() - age)
+    finally:
+        await db.dispose()
+
+
 async def _referenced_blobs(settings: Settings) -> set[str]:
     """Every digest a row holds: the ``sha256`` columns of all tables (attachments, minutes
     uploads, ...), so that a table added later is covered without being named here."""
@@ -130,13 +150,20 @@ def main(argv: list[str] | None = None) -> int:
         "--if-empty", action="store_true", help="succeed quietly when the database already has data"
     )
     prune = sub.add_parser(
-        "prune-blobs", help="remove stored files no attachment or upload refers to any more"
+        "prune-blobs",
+        help="remove attachments left unsent for long, then stored files no row refers to",
     )
     prune.add_argument(
         "--older-than-hours",
         type=float,
         default=24,
         help="keep files stored within this many hours (default 24)",
+    )
+    prune.add_argument(
+        "--unsent-older-than-days",
+        type=_positive,
+        default=30,
+        help="remove attachments no message carries, uploaded this many days ago (default 30)",
     )
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -162,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Created administrator {args.username} (id {user_id}).")
         return 0
     if args.command == "prune-blobs":
+        unsent = asyncio.run(_remove_unsent(settings, timedelta(days=args.unsent_older_than_days)))
+        print(
+            f"Removed {unsent} attachment(s) left unsent for {args.unsent_older_than_days:g} days."
+        )
         referenced = asyncio.run(_referenced_blobs(settings))
         removed = prune_blobs(settings.data_dir, referenced, args.older_than_hours * 3600)
         print(f"Removed {len(removed)} stored file(s) no row refers to.")

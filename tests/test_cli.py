@@ -7,14 +7,21 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select, update
+from sqlmodel import col
 
+from server.changes.models import Change
+from server.core.db import Database
 from server.core.files import blob_path
+from server.core.types import utcnow
 from server.demo import DEMO_PASSWORD
+from server.discussion.models import Attachment
 from tests.factories import make_user
 from tests.helpers import row_counts
 
@@ -149,3 +156,78 @@ async def test_prune_blobs_removes_only_old_files_no_row_refers_to(
     download = await client.get(f"/api/v1/attachments/{second['id']}", headers=owner.headers)
     assert download.content == twin
     assert kept["id"] != second["id"]
+
+
+async def test_prune_blobs_removes_attachments_left_unsent_for_long_and_their_files(
+    client: httpx.AsyncClient, app: FastAPI, database_url: str
+) -> None:
+    settings = app.state.settings
+    owner = await make_user(app)
+    channel = await client.post(
+        "/api/v1/channels", json={"name": "files", "member_ids": []}, headers=owner.headers
+    )
+    channel_id = channel.json()["id"]
+    thread = await client.post(
+        f"/api/v1/channels/{channel_id}/threads", json={"title": "t"}, headers=owner.headers
+    )
+
+    async def upload(data: bytes) -> int:
+        answer = await client.post(
+            f"/api/v1/channels/{channel_id}/attachments",
+            files={"file": ("f.txt", data, "text/plain")},
+            headers=owner.headers,
+        )
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    abandoned, recent, sent = (
+        await upload(b"abandoned"),
+        await upload(b"recent"),
+        await upload(b"sent"),
+    )
+    posted = await client.post(
+        f"/api/v1/threads/{thread.json()['id']}/messages",
+        json={"body": "with a file", "attachment_ids": [sent]},
+        headers=owner.headers,
+    )
+    assert posted.status_code == 201, posted.text
+    db: Database = app.state.db
+    async with db.transaction() as session:
+        await session.execute(
+            update(Attachment)
+            .where(col(Attachment.id).in_([abandoned, sent]))
+            .values(created_at=utcnow() - timedelta(days=31))
+        )
+    for data in (b"abandoned", b"recent", b"sent"):
+        old = time.time() - 2 * 86400
+        os.utime(blob_path(settings.data_dir, hashlib.sha256(data).hexdigest()), (old, old))
+
+    env = {"GYORYU_DATA_DIR": str(settings.data_dir)}
+    refused = _gyoryu(database_url, "prune-blobs", "--unsent-older-than-days", "0", env=env)
+    assert refused.returncode == 2 and "more than 0" in refused.stderr
+    longer = _gyoryu(database_url, "prune-blobs", "--unsent-older-than-days", "40", env=env)
+    assert longer.returncode == 0, longer.stderr
+    assert "Removed 0 attachment(s)" in longer.stdout
+
+    result = _gyoryu(database_url, "prune-blobs", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Removed 1 attachment(s) left unsent for 30 days" in result.stdout
+    assert "Removed 1 stored file" in result.stdout
+    gone = await client.get(f"/api/v1/attachments/{abandoned}", headers=owner.headers)
+    assert gone.status_code == 404
+    assert not blob_path(settings.data_dir, hashlib.sha256(b"abandoned").hexdigest()).exists()
+    for kept, data in ((recent, b"recent"), (sent, b"sent")):
+        download = await client.get(f"/api/v1/attachments/{kept}", headers=owner.headers)
+        assert download.content == data
+    # Recorded as a take-back is: in the uploader's own scope, by no one.
+    async with db.session(write=False) as session:
+        change = (
+            await session.execute(
+                select(Change).where(
+                    col(Change.entity) == "attachment",
+                    col(Change.entity_id) == abandoned,
+                    col(Change.op) == "deleted",
+                )
+            )
+        ).scalar_one()
+    assert change.scope == f"user:{owner.id}" and change.actor_id is None

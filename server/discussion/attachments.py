@@ -1,13 +1,17 @@
 """Files attached to messages: uploaded first (kept once per content under the data
 directory, type sniffed, size-limited), then bound to a message when it is posted
 (:func:`server.discussion.messages.post_message`); downloaded by the channel's readers; taken
-back by their uploader while no message carries them."""
+back by their uploader while no message carries them, or removed once left unsent for long
+(``gyoryu prune-blobs``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from server.changes import service as changes
 from server.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
@@ -28,7 +32,9 @@ def attachment_read(attachment: Attachment) -> AttachmentRead:
     )
 
 
-async def _record(session: AsyncSession, attachment: Attachment, op: str, actor_id: int) -> None:
+async def _record(
+    session: AsyncSession, attachment: Attachment, op: str, actor_id: int | None
+) -> None:
     """A file not yet sent is its uploader's alone: its changes go to the uploader's scope
     (their other tabs and devices), and reach the channel with the message that carries it."""
     assert attachment.id is not None
@@ -105,3 +111,29 @@ async def delete_attachment(
     await session.delete(attachment)
     await session.flush()
     await _record(session, attachment, "deleted", principal.user_id)
+
+
+async def remove_unsent(session: AsyncSession, uploaded_before: datetime) -> int:
+    """Remove the files uploaded before ``uploaded_before`` that no message carries: left in a
+    composer that was closed or discarded. Each removal is recorded as a take-back is (in the
+    uploader's scope, by no one); the bytes go with the blob prune that follows. A message
+    written offline that still names one is refused when pushed (``bad_attachment``), and the
+    web client lists it, with its text, among the refused changes."""
+    abandoned = list(
+        (
+            await session.execute(
+                select(Attachment)
+                .where(
+                    col(Attachment.message_id).is_(None),
+                    col(Attachment.created_at) < uploaded_before,
+                )
+                .order_by(col(Attachment.id))
+            )
+        ).scalars()
+    )
+    for attachment in abandoned:
+        await session.delete(attachment)
+    await session.flush()
+    for attachment in abandoned:
+        await _record(session, attachment, "deleted", None)
+    return len(abandoned)
