@@ -31,8 +31,8 @@ from server.discussion.models import (
     MessageCreate,
     MessageEdit,
     MessageRead,
+    MessageRevisionRead,
     ReadMark,
-    RevisionRead,
     ThreadCreate,
     ThreadRead,
     TranslationPut,
@@ -199,12 +199,12 @@ async def delete_message(
     await messages.delete_message(session, principal, message_id, if_match)
 
 
-@router.get("/messages/{message_id}/history", response_model=list[RevisionRead])
+@router.get("/messages/{message_id}/history", response_model=list[MessageRevisionRead])
 async def message_history(
     message_id: BigId, principal: Reader, session: SessionDep
-) -> list[RevisionRead]:
+) -> list[MessageRevisionRead]:
     rows = await messages.message_history(session, principal, message_id)
-    return [RevisionRead.model_validate(r, from_attributes=True) for r in rows]
+    return [MessageRevisionRead.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.put("/messages/{message_id}/reactions/{emoji}", response_model=MessageRead)

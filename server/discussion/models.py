@@ -325,7 +325,7 @@ class MentionRead(BaseModel):
     created_at: datetime  # when the message was posted
 
 
-class RevisionRead(BaseModel):
+class MessageRevisionRead(BaseModel):
     body_revision: int
     body: str
     lang: str

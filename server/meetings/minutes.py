@@ -36,8 +36,8 @@ from server.meetings.schemas import (
     DecisionRead,
     MinutesPut,
     MinutesRead,
+    MinutesRevisionRead,
     MinutesWriteResult,
-    RevisionRead,
     SectionPut,
     SectionRead,
 )
@@ -122,14 +122,14 @@ async def get_minutes(session: AsyncSession, principal: Principal, meeting_id: i
 
 async def history(
     session: AsyncSession, principal: Principal, meeting_id: int
-) -> list[RevisionRead]:
+) -> list[MinutesRevisionRead]:
     await access(session, principal, meeting_id)
     rows = await session.execute(
         select(MinutesRevision)
         .where(col(MinutesRevision.meeting_id) == meeting_id)
         .order_by(col(MinutesRevision.id))
     )
-    return [RevisionRead.model_validate(r.model_dump()) for r in rows.scalars()]
+    return [MinutesRevisionRead.model_validate(r.model_dump()) for r in rows.scalars()]
 
 
 # ---- the effect of a change on approvals ------------------------------------------------

@@ -24,8 +24,8 @@ from server.meetings.schemas import (
     DecisionRead,
     MinutesPut,
     MinutesRead,
+    MinutesRevisionRead,
     MinutesWriteResult,
-    RevisionRead,
     SectionRead,
     UploadConfirm,
     UploadRead,
@@ -70,10 +70,10 @@ async def put_minutes(
     return await minutes.put_minutes(session, principal, meeting_id, body, if_match)
 
 
-@router.get("/meetings/{meeting_id}/minutes/history", response_model=list[RevisionRead])
+@router.get("/meetings/{meeting_id}/minutes/history", response_model=list[MinutesRevisionRead])
 async def minutes_history(
     meeting_id: Id, principal: Reader, session: SessionDep
-) -> list[RevisionRead]:
+) -> list[MinutesRevisionRead]:
     return await minutes.history(session, principal, meeting_id)
 
 

@@ -286,7 +286,7 @@ class MinutesWriteResult(MinutesRead):
     amendment_opened: bool = False
 
 
-class RevisionRead(BaseModel):
+class MinutesRevisionRead(BaseModel):
     id: int
     section_id: int
     agenda_item_id: int | None
