@@ -306,6 +306,35 @@ def _is_platform_change(message: str | bytes) -> bool:
     return isinstance(event, dict) and event.get("scope") == "platform"
 
 
+async def open_directory(
+    page: Page,
+    base_url: str,
+    username: str,
+    ready: tuple[str, ...],
+    *,
+    password: str = DEMO_PASSWORD,
+    nav_directory: str = "Directory",
+) -> None:
+    """Signs in, opens the directory through its link (named in the user's language) and waits
+    for the first row of each test id in ``ready``."""
+    await sign_in(page, base_url, username, password)
+    await page.get_by_role("link", name=nav_directory, exact=True).click()
+    for test_id in ready:
+        await expect(page.get_by_test_id(test_id).first).to_be_visible()
+
+
+async def directory_admin_page(
+    browser: Browser, server: LiveServer, ready: tuple[str, ...], hold: PlatformHold | None = None
+) -> Page:
+    """The demo administrator's directory, in English, in Seoul's time zone; ``hold`` installed
+    before signing in."""
+    page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
+    if hold:
+        await hold.install(page)
+    await open_directory(page, server.url, "admin", ready)
+    return page
+
+
 # ---- the demo data (server/demo.py), for the directory screens ------------------------------
 
 

@@ -13,9 +13,14 @@ import re
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import AdminApi, PlatformHold, new_page, sign_in
+from tests.e2e.conftest import (
+    AdminApi,
+    PlatformHold,
+    directory_admin_page,
+    new_page,
+    open_directory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -23,24 +28,19 @@ DEMO_REGIONS = 7
 DEMO_TERMS = 6
 
 
+_READY = ("region", "glossary-term")
+
+
 async def _open_directory(
     page: Page, base: str, username: str, nav_directory: str = "Directory"
 ) -> None:
-    """Signs in, opens the directory through its link and waits for the regions and terms."""
-    await sign_in(page, base, username, DEMO_PASSWORD)
-    await page.get_by_role("link", name=nav_directory, exact=True).click()
-    await expect(page.get_by_test_id("region").first).to_be_visible()
-    await expect(page.get_by_test_id("glossary-term").first).to_be_visible()
+    await open_directory(page, base, username, _READY, nav_directory=nav_directory)
 
 
 async def _admin_page(
     browser: Browser, server: LiveServer, hold: PlatformHold | None = None
 ) -> Page:
-    page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
-    if hold:
-        await hold.install(page)
-    await _open_directory(page, server.url, "admin")
-    return page
+    return await directory_admin_page(browser, server, _READY, hold)
 
 
 def _label(form: Locator, text: str) -> Locator:

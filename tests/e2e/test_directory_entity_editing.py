@@ -17,7 +17,13 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from tests.conftest import LiveServer
-from tests.e2e.conftest import AdminApi, PlatformHold, new_page, sign_in
+from tests.e2e.conftest import (
+    AdminApi,
+    PlatformHold,
+    directory_admin_page,
+    new_page,
+    open_directory,
+)
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.e2e
@@ -32,20 +38,15 @@ async def _open_directory(
     password: str = DEMO_PASSWORD,
     nav_directory: str = "Directory",
 ) -> None:
-    """Signs in, opens the directory through its link and waits for the partnerships."""
-    await sign_in(page, base, username, password)
-    await page.get_by_role("link", name=nav_directory, exact=True).click()
-    await expect(page.get_by_test_id("partnership").first).to_be_visible()
+    await open_directory(
+        page, base, username, ("partnership",), password=password, nav_directory=nav_directory
+    )
 
 
 async def _admin_page(
     browser: Browser, server: LiveServer, hold: PlatformHold | None = None
 ) -> Page:
-    page = await new_page(browser, locale="en-GB", timezone="Asia/Seoul")
-    if hold:
-        await hold.install(page)
-    await _open_directory(page, server.url, "admin")
-    return page
+    return await directory_admin_page(browser, server, ("partnership",), hold)
 
 
 def _label(form: Locator, text: str) -> Locator:
