@@ -128,6 +128,9 @@ async def remove_unsent(session: AsyncSession, uploaded_before: datetime) -> int
                     col(Attachment.created_at) < uploaded_before,
                 )
                 .order_by(col(Attachment.id))
+                # A post attaching one of them meanwhile (which locks it too) either goes first,
+                # and the row no longer matches, or waits and then finds it gone.
+                .with_for_update()
             )
         ).scalars()
     )

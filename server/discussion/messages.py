@@ -307,7 +307,11 @@ async def _attach(
 ) -> None:
     rows = list(
         (
-            await session.execute(select(Attachment).where(col(Attachment.id).in_(attachment_ids)))
+            await session.execute(
+                # Locked, so that `gyoryu prune-blobs` cannot remove one between this check and
+                # the update below (attachments.remove_unsent locks them as well).
+                select(Attachment).where(col(Attachment.id).in_(attachment_ids)).with_for_update()
+            )
         ).scalars()
     )
     usable = {

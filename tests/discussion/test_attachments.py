@@ -4,14 +4,23 @@ uploader's alone, in the change log too, until a message carries it."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
+from sqlmodel import col
 
 from server.core.config import Settings
+from server.core.db import Database
 from server.core.files import max_file_bytes
+from server.core.types import utcnow
+from server.discussion import attachments, messages
+from server.discussion.models import Attachment, MessageCreate
+from server.identity import authentication
 from tests.discussion.conftest import Room
 from tests.helpers import assert_problem, row_counts
 
@@ -123,3 +132,43 @@ async def test_upload_and_take_back_are_in_the_change_log_of_the_uploader_alone(
     # The other delegation, in the same channel, hears nothing of a file never sent.
     theirs = await _pulled(client, room.beijing.headers, since)
     assert [c for c in theirs if c["entity"] == "attachment"] == []
+
+
+async def test_a_file_being_sent_while_unsent_files_are_pruned_is_kept(
+    app: FastAPI, client: httpx.AsyncClient, room: Room
+) -> None:
+    uploaded = (await _upload(client, room, b"a draft from last month")).json()
+    db: Database = app.state.db
+    async with db.transaction() as session:
+        await session.execute(
+            update(Attachment)
+            .where(col(Attachment.id) == uploaded["id"])
+            .values(created_at=utcnow() - timedelta(days=40))
+        )
+    attached, release = asyncio.Event(), asyncio.Event()
+
+    async def send() -> None:
+        # A post that has attached the file and not yet committed when the prune starts.
+        async with db.transaction() as session:
+            session.info.update(app.state.session_info)
+            resolved = await authentication.resolve_token(session, room.seoul.token)
+            assert resolved is not None
+            body = MessageCreate(body="지난달 초안", attachment_ids=[uploaded["id"]])
+            await messages.post_message(session, resolved[0], room.thread_id, body)
+            attached.set()
+            await release.wait()
+
+    async def prune() -> int:
+        async with db.transaction() as session:
+            return await attachments.remove_unsent(session, utcnow() - timedelta(days=30))
+
+    sending = asyncio.create_task(send())
+    await attached.wait()
+    pruning = asyncio.create_task(prune())
+    await asyncio.sleep(0.3)
+    assert not pruning.done()  # it waits for the post to commit ...
+    release.set()
+    await sending
+    assert await pruning == 0  # ... and then finds the file sent
+    download = await client.get(f"/api/v1/attachments/{uploaded['id']}", headers=room.seoul.headers)
+    assert download.content == b"a draft from last month"
