@@ -1,6 +1,8 @@
 """The search index: one document per searchable entity, with our own CJK-aware terms
 (see server/search/text.py). SQLite searches it through an FTS5 table kept in step by
-triggers; PostgreSQL through a GIN index on to_tsvector('simple', terms)."""
+triggers; PostgreSQL through a GIN index on the stored column ``terms_vector``, generated
+from ``terms`` (migration 0008; not mapped here, since only PostgreSQL has it and only the
+search query reads it)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import col
 
 from server.core.db import table_of
@@ -106,45 +107,17 @@ async def search(
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query or (not channel_ids and not meeting_ids):
         return []
-    params: dict[str, object] = {"limit": limit}
-    scope_filters = []
-    if channel_ids:
-        params["channel_ids"] = list(channel_ids)
-        scope_filters.append("d.channel_id IN :channel_ids")
-    if meeting_ids:
-        params["meeting_ids"] = list(meeting_ids)
-        scope_filters.append("d.meeting_id IN :meeting_ids")
-    kind_list = sorted(kinds)
-    params["kinds"] = kind_list
-    where_scope = "(" + " OR ".join(scope_filters) + ")"
-    if _dialect(session) == "postgresql":
-        expression = tsquery_expression(query)
-        if expression is None:
-            return []
-        params["q"] = expression
-        sql = (
-            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
-            " d.meeting_id, ts_rank(to_tsvector('simple', d.terms), q) AS rank"
-            " FROM search_documents d, to_tsquery('simple', :q) q"
-            f" WHERE to_tsvector('simple', d.terms) @@ q AND d.kind IN :kinds AND {where_scope}"
-            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
-        )
-    else:
-        expression = fts5_match_expression(query)
-        if expression is None:
-            return []
-        params["q"] = expression
-        # bm25() is lower for better matches; negate it so that higher is better everywhere.
-        sql = (
-            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
-            " d.meeting_id, -bm25(search_fts) AS rank"
-            " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH :q AND d.kind IN :kinds AND {where_scope}"
-            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
-        )
-    statement = text(sql)
-    expanding = ["kinds"] + [k for k in ("channel_ids", "meeting_ids") if k in params]
-    statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    prepared = search_statement(
+        _dialect(session),
+        query,
+        kinds=kinds,
+        channel_ids=channel_ids,
+        meeting_ids=meeting_ids,
+        limit=limit,
+    )
+    if prepared is None:
+        return []
+    statement, params = prepared
     rows = (await session.execute(statement, params)).all()
     return [
         SearchHit(
@@ -159,6 +132,57 @@ async def search(
         )
         for row in rows
     ]
+
+
+def search_statement(
+    dialect: str,
+    query: str,
+    *,
+    kinds: Collection[str],
+    channel_ids: Collection[int],
+    meeting_ids: Collection[int],
+    limit: int,
+) -> tuple[TextClause, dict[str, object]] | None:
+    """The ranked query of :func:`search` and its parameters; None when the query has no
+    searchable term."""
+    params: dict[str, object] = {"limit": limit, "kinds": sorted(kinds)}
+    scope_filters = []
+    if channel_ids:
+        params["channel_ids"] = list(channel_ids)
+        scope_filters.append("d.channel_id IN :channel_ids")
+    if meeting_ids:
+        params["meeting_ids"] = list(meeting_ids)
+        scope_filters.append("d.meeting_id IN :meeting_ids")
+    where_scope = "(" + " OR ".join(scope_filters) + ")"
+    if dialect == "postgresql":
+        expression = tsquery_expression(query)
+        if expression is None:
+            return None
+        # terms_vector is stored (migration 0008): ranking reads it instead of recomputing
+        # to_tsvector for every candidate row.
+        sql = (
+            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
+            " d.meeting_id, ts_rank(d.terms_vector, q) AS rank"
+            " FROM search_documents d, to_tsquery('simple', :q) q"
+            f" WHERE d.terms_vector @@ q AND d.kind IN :kinds AND {where_scope}"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+        )
+    else:
+        expression = fts5_match_expression(query)
+        if expression is None:
+            return None
+        # bm25() is lower for better matches; negate it so that higher is better everywhere.
+        sql = (
+            "SELECT d.id, d.kind, d.entity_id, d.title, d.content, d.channel_id, d.thread_id,"
+            " d.meeting_id, -bm25(search_fts) AS rank"
+            " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
+            f" WHERE search_fts MATCH :q AND d.kind IN :kinds AND {where_scope}"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+        )
+    params["q"] = expression
+    expanding = ["kinds"] + [k for k in ("channel_ids", "meeting_ids") if k in params]
+    statement = text(sql).bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    return statement, params
 
 
 async def documents_for(session: AsyncSession, kind: str, entity_id: int) -> SearchDocument | None:

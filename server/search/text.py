@@ -9,8 +9,8 @@ do the tokenization ourselves and hand both databases a ready-made string of ter
   ``'ascii'``; never ``porter``, which would stem the terms) and query it with
   ``WHERE <fts table> MATCH :expr`` where ``expr = fts5_match_expression(q)``.
   ``prefix='7'`` on the FTS5 table makes one-character CJK queries faster (optional).
-* PostgreSQL: store ``to_tsvector('simple', index_terms(...))`` and query it with
-  ``@@ to_tsquery('simple', :expr)`` where ``expr = tsquery_expression(q)``.
+* PostgreSQL: store ``to_tsvector('simple', index_terms(...))`` (a generated column) and
+  query it with ``@@ to_tsquery('simple', :expr)`` where ``expr = tsquery_expression(q)``.
 
 Tokenization (identical for documents and queries):
 

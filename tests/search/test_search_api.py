@@ -15,23 +15,6 @@ from tests.factories import Person, make_bot, make_org, make_user
 from tests.helpers import assert_problem
 
 
-@pytest.fixture
-async def room(app: FastAPI, client: httpx.AsyncClient) -> Room:
-    """A members-only channel of a Seoul and a Beijing official, and one thread in it."""
-    seoul = await make_user(app, org=await make_org(app, country="KR"), username="seoul.kim")
-    beijing = await make_user(
-        app,
-        org=await make_org(app, country="CN"),
-        username="beijing.wang",
-        locale="zh-Hans",
-        timezone="Asia/Shanghai",
-    )
-    outsider = await make_user(app, username="outsider")
-    channel_id = await make_channel(client, seoul, [beijing])
-    thread_id = await make_thread(client, seoul, channel_id, "대기질 공동연구 air quality")
-    return Room(seoul, beijing, outsider, channel_id, thread_id)
-
-
 async def _search(
     client: httpx.AsyncClient, who: Person, q: str, kind: str = "messages"
 ) -> list[dict[str, Any]]:
