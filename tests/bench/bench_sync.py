@@ -9,11 +9,13 @@ It prints one JSON line (changes and mutations per second, peak memory) and, wit
 ``--write-docs``, puts it in its section of docs/benchmarks.md.
 
     .venv/bin/python tests/bench/bench_sync.py [--changes 100000] [--mutations 10000]
-        [--database-url postgresql+asyncpg://...] [--write-docs]
+        [--database-url postgresql+asyncpg://host/name] [--write-docs]
 
 Each phase runs twice: timed without tracemalloc (which slows Python down), then under
 tracemalloc for the peak memory the process allocated. The changes to pull are written
 straight into the change log (shaped like message changes) so that seeding stays quick.
+Each phase gets an empty database: a new SQLite file, or with ``--database-url`` the
+PostgreSQL database it names, dropped and created anew (so name one kept for benchmarks).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from server.discussion.models import ChannelCreate, ThreadCreate
 from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
+from tests.bench.databases import fresh_database
 from tests.bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,19 +130,19 @@ async def _with_app(
     database_url: str, work: Callable[[Any], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        settings = Settings(
-            database_url=url,
-            demo=False,
-            data_dir=Path(tmp) / "data",
-            web_dist=Path(tmp) / "no-web",
-            log_level="WARNING",
-            write_limit_per_minute=1_000_000,
-        )
-        await asyncio.to_thread(migrate, settings)
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            return await work(app)
+        async with fresh_database(database_url, tmp) as url:
+            settings = Settings(
+                database_url=url,
+                demo=False,
+                data_dir=Path(tmp) / "data",
+                web_dist=Path(tmp) / "no-web",
+                log_level="WARNING",
+                write_limit_per_minute=1_000_000,
+            )
+            await asyncio.to_thread(migrate, settings)
+            app = create_app(settings)
+            async with app.router.lifespan_context(app):
+                return await work(app)
 
 
 def bench_pull(
