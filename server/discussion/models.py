@@ -76,7 +76,8 @@ class Thread(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_thread", "thread_id", "id"),)
+    # Author and deletion time too, so that unread counts read the index alone (0009).
+    __table_args__ = (Index("ix_messages_thread", "thread_id", "id", "author_id", "deleted_at"),)
 
     id: int | None = Field(default=None, sa_column=Column(_BigId, primary_key=True))
     thread_id: int = Field(foreign_key="threads.id")

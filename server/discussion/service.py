@@ -5,11 +5,11 @@ messages: :mod:`server.discussion.messages`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -270,19 +270,14 @@ async def list_channels(
         ).all()
     )
     unread = await unread_by(
-        session,
-        principal.user_id,
-        col(Message.channel_id),
-        col(Message.channel_id).in_([c.id for c in rows]),
+        session, principal.user_id, by="channel", ids=[c.id for c in rows if c.id is not None]
     )
     return [channel_read(c, roles.get(c.id), unread.get(c.id or 0, 0)) for c in rows], next_cursor
 
 
 async def get_channel(session: AsyncSession, principal: Principal, channel_id: int) -> ChannelRead:
     result = await access(session, principal, channel_id)
-    unread = await unread_by(
-        session, principal.user_id, col(Message.channel_id), col(Message.channel_id) == channel_id
-    )
+    unread = await unread_by(session, principal.user_id, by="channel", ids=[channel_id])
     return channel_read(result.channel, result.role, unread.get(channel_id, 0))
 
 
@@ -360,28 +355,38 @@ async def remove_member(
 
 
 async def unread_by(
-    session: AsyncSession, user_id: int, group: Any, condition: Any
+    session: AsyncSession, user_id: int, *, by: Literal["channel", "thread"], ids: Collection[int]
 ) -> dict[int, int]:
-    """Unread messages (others', not deleted, after the user's read mark) grouped by
-    ``group`` (channel or thread id)."""
-    last_read = (
-        select(col(ReadState.last_read_message_id))
-        .where(
-            col(ReadState.user_id) == user_id, col(ReadState.thread_id) == col(Message.thread_id)
-        )
-        .scalar_subquery()
-    )
+    """Unread messages (others', not deleted, after the user's read mark of their thread) in
+    the given channels or threads, by channel or thread id.
+
+    Driven from the threads: for each, only the messages after its read mark are read, in the
+    order of the (thread, id) index, so the cost follows what is unread, not how much the
+    channel holds.
+    """
+    if not ids:
+        return {}
+    group = col(Thread.channel_id) if by == "channel" else col(Thread.id)
+    read_mark = func.coalesce(col(ReadState.last_read_message_id), 0)
     query = (
         select(group, func.count())
+        .select_from(Thread)
+        .outerjoin(
+            ReadState,
+            and_(col(ReadState.thread_id) == col(Thread.id), col(ReadState.user_id) == user_id),
+        )
+        .join(
+            Message,
+            and_(col(Message.thread_id) == col(Thread.id), col(Message.id) > read_mark),
+        )
         .where(
-            condition,
+            group.in_(list(ids)),
             col(Message.author_id) != user_id,
             col(Message.deleted_at).is_(None),
-            col(Message.id) > func.coalesce(last_read, 0),
         )
         .group_by(group)
     )
-    return {int(k): int(v) for k, v in (await session.execute(query)).all()}
+    return {int(k): int(v) for k, v in (await session.execute(query)).all() if k is not None}
 
 
 # ---- figures for the dashboard ----------------------------------------------------------

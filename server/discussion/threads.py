@@ -60,9 +60,7 @@ async def readable_thread(session: AsyncSession, principal: Principal, thread_id
 
 async def get_thread(session: AsyncSession, principal: Principal, thread_id: int) -> ThreadRead:
     thread = await readable_thread(session, principal, thread_id)
-    unread = await discussion.unread_by(
-        session, principal.user_id, col(Message.thread_id), col(Message.thread_id) == thread_id
-    )
+    unread = await discussion.unread_by(session, principal.user_id, by="thread", ids=[thread_id])
     return thread_read(thread, unread.get(thread_id, 0))
 
 
@@ -80,10 +78,7 @@ async def list_threads(
         session, query, col(Thread.id), cursor, limit, descending=True
     )
     unread = await discussion.unread_by(
-        session,
-        principal.user_id,
-        col(Message.thread_id),
-        col(Message.thread_id).in_([t.id for t in rows]),
+        session, principal.user_id, by="thread", ids=[t.id for t in rows if t.id is not None]
     )
     return [thread_read(t, unread.get(t.id or 0, 0)) for t in rows], next_cursor
 

@@ -255,6 +255,38 @@ async def test_unread_counts_per_channel_and_thread_follow_read_marks(
     assert mine[0]["unread_count"] == 0
 
 
+async def test_unread_counts_add_up_each_threads_own_mark_and_skip_deleted_and_own_messages(
+    client: httpx.AsyncClient, room: Room
+) -> None:
+    first, second = room.thread_id, await make_thread(client, room.seoul, room.channel_id, "둘째")
+    in_first = [(await post(client, room.seoul, first, f"a{i}")).json()["id"] for i in range(4)]
+    in_second = [(await post(client, room.seoul, second, f"b{i}")).json()["id"] for i in range(3)]
+    await post(client, room.beijing, second, "my own message is never unread to me")
+    deleted = await client.delete(f"/api/v1/messages/{in_second[0]}", headers=room.seoul.headers)
+    assert deleted.status_code == 204
+    # Read the first thread up to its second message; never opened the second thread.
+    mark = await client.post(
+        f"/api/v1/threads/{first}/read",
+        json={"message_id": in_first[1]},
+        headers=room.beijing.headers,
+    )
+    assert mark.status_code == 204
+    headers = room.beijing.headers
+    channel_list = (await client.get("/api/v1/channels", headers=headers)).json()["items"]
+    assert [c["unread_count"] for c in channel_list] == [2 + 2]
+    channel = (await client.get(f"/api/v1/channels/{room.channel_id}", headers=headers)).json()
+    assert channel["unread_count"] == 4
+    threads = (
+        await client.get(f"/api/v1/channels/{room.channel_id}/threads", headers=headers)
+    ).json()["items"]
+    assert {t["id"]: t["unread_count"] for t in threads} == {first: 2, second: 2}
+    one = (await client.get(f"/api/v1/threads/{second}", headers=headers)).json()
+    assert one["unread_count"] == 2
+    # Seoul wrote the rest: only Beijing's message is unread to Seoul.
+    mine = (await client.get("/api/v1/channels", headers=room.seoul.headers)).json()["items"]
+    assert mine[0]["unread_count"] == 1
+
+
 async def test_message_lists_are_cursor_paginated(client: httpx.AsyncClient, room: Room) -> None:
     ids = [(await post(client, room.seoul, room.thread_id, f"n{i}")).json()["id"] for i in range(5)]
     page = (
