@@ -14,8 +14,9 @@ from sqlmodel import col
 
 from server.core.db import table_of
 from server.core.types import utcnow
+from server.search.highlight import highlight
 from server.search.models import SearchDocument, SearchHit
-from server.search.text import fts5_match_expression, highlight, index_terms, tsquery_expression
+from server.search.text import fts5_match_expression, index_terms, tsquery_expression
 
 MAX_QUERY_CHARS = 200
 # Kinds whose title belongs to another entity (shown beside the hit, not searched).

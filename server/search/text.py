@@ -45,7 +45,6 @@ Tokenization (identical for documents and queries):
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -53,11 +52,14 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "CONNECTORS",
     "ENCODED_PREFIX",
     "MAX_WORD_CHARS",
     "fts5_match_expression",
-    "highlight",
     "index_terms",
+    "is_word_char",
+    "normalize",
+    "pieces",
     "query_terms",
     "tsquery_expression",
 ]
@@ -80,7 +82,7 @@ _HANGUL: Final = 5
 _KANA: Final = 6
 _CJK: Final = frozenset({_HAN, _HANGUL, _KANA})
 
-_CONNECTORS: Final = frozenset("'\u2019-\u2010\u2011")
+CONNECTORS: Final = frozenset("'\u2019-\u2010\u2011")
 
 _HAN_RANGES: Final = (
     (0x2E80, 0x2FDF),  # radicals (NFKC maps most to unified ideographs)
@@ -119,7 +121,7 @@ def _classify(ch: str) -> int:
     if cp < 0x80:
         if ch.isalnum():
             return _WORD
-        return _CONNECTOR if ch in _CONNECTORS else _OTHER
+        return _CONNECTOR if ch in CONNECTORS else _OTHER
     cat = unicodedata.category(ch)
     major = cat[0]
     if major in "LN":
@@ -132,7 +134,7 @@ def _classify(ch: str) -> int:
         return _WORD
     if major == "M":
         return _MARK
-    return _CONNECTOR if ch in _CONNECTORS else _OTHER
+    return _CONNECTOR if ch in CONNECTORS else _OTHER
 
 
 # --- normalization ---------------------------------------------------------------------------
@@ -196,7 +198,7 @@ def _fold_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     """The search form of ``text``: NFKC, casefolded, accents and ignorables removed."""
     if text.isascii():
         return text.lower()
@@ -219,7 +221,7 @@ class _Piece:
     parts: tuple[str, ...]
 
 
-def _pieces(norm: str) -> Iterator[_Piece]:
+def pieces(norm: str) -> Iterator[_Piece]:
     """Split normalized text into CJK runs and words."""
     n = len(norm)
     kinds = [_classify(ch) for ch in norm]
@@ -279,7 +281,7 @@ def index_terms(text: str) -> str:
     docstring for the encoding) and appear in text order.
     """
     terms: list[str] = []
-    for piece in _pieces(_normalize(text)):
+    for piece in pieces(normalize(text)):
         if piece.cjk:
             run = piece.parts[0]
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))
@@ -304,7 +306,7 @@ def _parse_query(query: str) -> list[_QueryTerm]:
             seen.add(qt)
             out.append(qt)
 
-    for piece in _pieces(_normalize(query)):
+    for piece in pieces(normalize(query)):
         if piece.cjk:
             run = piece.parts[0]
             if len(run) == 1:
@@ -363,158 +365,6 @@ def tsquery_expression(query: str) -> str | None:
     return " & ".join(_tsquery_quote(qt.term) + (":*" if qt.prefix else "") for qt in parsed)
 
 
-# --- highlighting --------------------------------------------------------------------------
-
-
-def _is_plain(ch: str) -> bool:
-    """Han ideographs and Hangul syllables: normalize to themselves, compose with nothing."""
-    cp = ord(ch)
-    return 0x4E00 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7A3 or 0x3400 <= cp <= 0x4DBF
-
-
-def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
-    """Normalize ``text`` cluster by cluster, remembering where each output character came from.
-
-    A cluster is a character plus whatever NFKC would compose with it (combining marks,
-    Hangul jamo), so the result equals :func:`_normalize` of the whole text in all but exotic
-    cases. Returns the normalized text and, for each of its characters, the start and end of
-    the source cluster in ``text``.
-    """
-    clusters: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text):
-            clusters.append((start, i))
-            break
-        ch = text[i]
-        if (
-            ch.isascii()
-            or _is_plain(ch)
-            or (
-                not unicodedata.combining(ch)
-                and unicodedata.normalize("NFKC", text[start : i + 1])
-                == unicodedata.normalize("NFKC", text[start:i]) + unicodedata.normalize("NFKC", ch)
-            )
-        ):
-            clusters.append((start, i))
-            start = i
-    norm_parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for s, e in clusters:
-        piece = text[s] if e == s + 1 and _is_plain(text[s]) else _normalize(text[s:e])
-        norm_parts.append(piece)
-        starts.extend([s] * len(piece))
-        ends.extend([e] * len(piece))
-    return "".join(norm_parts), starts, ends
-
-
-def _is_word_char(ch: str) -> bool:
+def is_word_char(ch: str) -> bool:
+    """Letters, digits and combining marks outside CJK: what a word is made of."""
     return _classify(ch) in (_WORD, _MARK)
-
-
-def _needle_spans(norm: str, query: str) -> list[tuple[int, int]]:
-    """Spans of ``norm`` (normalized text) that match the pieces of ``query``."""
-    spans: list[tuple[int, int]] = []
-    connector = "[" + re.escape("".join(sorted(_CONNECTORS))) + "]?"
-    for piece in _pieces(_normalize(query)):
-        if piece.cjk:
-            needle = piece.parts[0]
-            pos = norm.find(needle)
-            while pos != -1:
-                spans.append((pos, pos + len(needle)))
-                pos = norm.find(needle, pos + 1)
-            continue
-        joined = "".join(piece.parts)
-        # A word matches whole, with or without apostrophes/hyphens between its letters, or
-        # as one part of a hyphenated word (the same things the index matches).
-        pattern = re.compile(connector.join(re.escape(ch) for ch in joined))
-        pos = 0
-        while (m := pattern.search(norm, pos)) is not None:
-            s, e = m.span()
-            before_ok = s == 0 or not _is_word_char(norm[s - 1])
-            after_ok = e == len(norm) or not _is_word_char(norm[e])
-            if before_ok and after_ok:
-                spans.append((s, e))
-                pos = e
-            else:
-                pos = s + 1
-    return spans
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def _window(text: str, first: tuple[int, int] | None, max_len: int) -> tuple[int, int]:
-    n = len(text)
-    if n <= max_len:
-        return 0, n
-    if first is None:
-        return 0, max_len
-    match_start = first[0]
-    start = max(0, match_start - max_len // 4)
-    end = min(n, start + max_len)
-    start = max(0, end - max_len)
-    if start > 0:
-        # Prefer to start at a word boundary shortly before the match.
-        ws = re.search(r"\s", text[start:match_start][:20])
-        if ws is not None:
-            start += ws.end()
-    while start < match_start and unicodedata.combining(text[start]):
-        start += 1
-    while 0 < end < n and unicodedata.combining(text[end]):
-        end -= 1
-    return start, end
-
-
-def highlight(
-    text: str,
-    query: str,
-    *,
-    max_len: int = 200,
-    mark: tuple[str, str] = ("<mark>", "</mark>"),
-) -> str:
-    """An HTML snippet of ``text`` around the first match of ``query``, matches marked.
-
-    Everything from ``text`` is HTML-escaped; only ``mark`` (trusted, inserted as given)
-    wraps the matching spans. Matching follows the index: case- and accent-insensitive,
-    NFKC-normalized, CJK runs as substrings, other words whole (or a hyphenated word's part).
-    The snippet holds at most ``max_len`` characters of ``text``, with ``…`` where it was cut.
-    Without a match it is the start of the text.
-    """
-    if max_len < 1:
-        raise ValueError("max_len must be at least 1")
-    if not text:
-        return ""
-    norm, starts, ends = _normalize_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    for s, e in _needle_spans(norm, query):
-        o_start, o_end = starts[s], ends[e - 1]
-        # Extend over source characters that normalized to nothing (e.g. variation selectors).
-        while o_end < len(text) and not _normalize(text[o_end]) and not text[o_end].isspace():
-            o_end += 1
-        spans.append((o_start, o_end))
-    merged = _merge(spans)
-    w_start, w_end = _window(text, merged[0] if merged else None, max_len)
-
-    out: list[str] = ["…"] if w_start > 0 else []
-    pos = w_start
-    for s, e in merged:
-        s, e = max(s, w_start), min(e, w_end)
-        if s >= e:
-            continue
-        out.append(html.escape(text[pos:s]))
-        out.append(mark[0] + html.escape(text[s:e]) + mark[1])
-        pos = e
-    out.append(html.escape(text[pos:w_end]))
-    if w_end < len(text):
-        out.append("…")
-    return "".join(out)

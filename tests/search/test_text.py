@@ -1,4 +1,5 @@
-"""Tests for server.search.text: tokenization, query expressions (against real FTS5), snippets."""
+"""Tests for server.search.text (tokenization, query expressions against real FTS5) and
+server.search.highlight (snippets)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.search.highlight import highlight
 from server.search.text import (
     ENCODED_PREFIX,
     MAX_WORD_CHARS,
     fts5_match_expression,
-    highlight,
     index_terms,
     query_terms,
     tsquery_expression,
@@ -398,6 +399,56 @@ def test_fuzz_highlight_never_leaks_markup(text: str, query: str) -> None:
     out = highlight(text, query, mark=("\x01", "\x02"))
     assert "<" not in out and ">" not in out
     assert out.count("\x01") == out.count("\x02")
+
+
+def test_highlight_finds_a_match_deep_in_long_minutes_with_its_neighbours() -> None:
+    filler = "회의 meeting 会议纪要 co-operation. " * 4000  # about 120,000 characters
+    text = filler + "다음 北京市 방문 일정, 北京 두 번째. " + filler
+    out = highlight(text, "北京")
+    assert out.startswith("…") and out.endswith("…")
+    assert out.count("<mark>北京</mark>") == 2
+
+
+# Pieces of long texts: Korean, Chinese (long runs without spaces), Latin words with
+# connectors and accents, decomposed jamo, variation selectors, all kinds of whitespace.
+_LONG_TEXT_PARTS = st.sampled_from(
+    [
+        "서울",
+        "시청",
+        "北京",
+        "市政府旅游交流合作",
+        "co-operation",
+        "Beijing",
+        "Běijīng",
+        "don't",
+        "\u1109\u1165\u110b\u116e\u11af",  # 서울, decomposed
+        "葛\U000e0100城",
+        " ",
+        "\n",
+        "\u3000",
+        "\u00a0",
+        ".",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_LONG_TEXT_PARTS, min_size=1, max_size=400).map("".join),
+    st.sampled_from(["서울", "北京", "京", "合作", "operation", "beijing", "dont", "葛城"]),
+    st.integers(min_value=1, max_value=40),
+)
+def test_highlight_reading_long_text_in_pieces_matches_reading_it_whole(
+    text: str, query: str, scan_chars: int
+) -> None:
+    from unittest import mock
+
+    from server.search import highlight as module
+
+    with mock.patch.object(module, "_SCAN_CHARS", 10**9):
+        whole = highlight(text, query, max_len=30)
+    with mock.patch.object(module, "_SCAN_CHARS", scan_chars):
+        assert highlight(text, query, max_len=30) == whole
 
 
 # --- PostgreSQL (run with GYORYU_TEST_DB=postgres; needs no database fixtures) ----------------
