@@ -12,6 +12,9 @@ frequencies are skewed as in real text, so some queries match a quarter of all m
 others a handful. The documents are indexed with the app's own tokenizer
 (``server/search/text.py``) and written in bulk, so the indexing rate is measured as well.
 
+Besides, 200 meetings whose documents hold about 40,000 characters of minutes each; the
+official takes part in half of them.
+
 Then each query runs ``--repeat`` times (after one warm-up) and the report gives its median
 and 95th-percentile time, and how many visible documents it matches (all of them are ranked;
 the route returns the best 30, its default).
@@ -46,6 +49,7 @@ from server.discussion.models import ChannelCreate
 from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
+from server.meetings.models import Meeting, Participant
 from server.search.models import SearchDocument
 from server.search.service import search_statement
 from server.search.text import index_terms
@@ -53,6 +57,7 @@ from tests.bench.databases import POSTGRES_URL, fresh_database
 from tests.bench.report import write_section
 
 CHANNELS, MEMBER_OF = 20, 10
+MEETINGS, MINUTES_CHARS = 200, 40_000
 
 # Phrases of the exchanges, most frequent first (drawn with Zipf-like weights below).
 KOREAN = [
@@ -154,21 +159,25 @@ ENGLISH = [
 # Words that occur once in 2,000 messages or so.
 RARE = ["옥상정원", "屋顶花园", "rooftop garden"]
 
-# (label, query): common and rare terms of each language, one-character CJK (a prefix
-# match), longer CJK (several bigrams AND-ed), mixed scripts, and a term no message has.
+# (label, query, kind): common and rare terms of each language, one-character CJK (a prefix
+# match), longer CJK (several bigrams AND-ed), mixed scripts, a term no message has; then
+# meetings, whose documents hold long minutes.
 QUERIES = [
-    ("Korean, two characters, common", "서울"),
-    ("Chinese, two characters, common", "北京"),
-    ("English word, common", "seoul"),
-    ("Korean, three characters", "청소년"),
-    ("Chinese, four characters", "空气质量"),
-    ("Korean, one character (prefix)", "한"),
-    ("Chinese, one character (prefix)", "京"),
-    ("English, two words", "smart city"),
-    ("mixed Korean and Chinese", "교류 合作"),
-    ("Korean, rare word", "옥상정원"),
-    ("Chinese, rare word", "屋顶花园"),
-    ("no match", "zeppelin"),
+    ("Korean, two characters, common", "서울", "messages"),
+    ("Chinese, two characters, common", "北京", "messages"),
+    ("English word, common", "seoul", "messages"),
+    ("Korean, three characters", "청소년", "messages"),
+    ("Chinese, four characters", "空气质量", "messages"),
+    ("Korean, one character (prefix)", "한", "messages"),
+    ("Chinese, one character (prefix)", "京", "messages"),
+    ("English, two words", "smart city", "messages"),
+    ("mixed Korean and Chinese", "교류 合作", "messages"),
+    ("Korean, rare word", "옥상정원", "messages"),
+    ("Chinese, rare word", "屋顶花园", "messages"),
+    ("no match", "zeppelin", "messages"),
+    ("meetings: Korean, common", "서울", "meetings"),
+    ("meetings: Chinese, common", "北京", "meetings"),
+    ("meetings: a rare word, anywhere in the minutes", "수소충전소", "meetings"),
 ]
 
 
@@ -192,10 +201,10 @@ def message_texts(rng: random.Random) -> list[str]:
     return texts
 
 
-async def seed(app: Any, documents: int) -> tuple[str, set[int], float]:
+async def seed(app: Any, documents: int) -> tuple[str, set[int], set[int], float]:
     """An official in MEMBER_OF of CHANNELS channels, and ``documents`` message documents
-    spread over all of them. Returns the token, the channels the official may see and the
-    indexing rate (documents/s)."""
+    spread over all of them, and the meetings of :func:`seed_meetings`. Returns the token, the
+    channels and meetings the official may see and the indexing rate (message documents/s)."""
     db = app.state.db
     async with db.transaction() as session:
         user = await identity.create_user(
@@ -242,21 +251,80 @@ async def seed(app: Any, documents: int) -> tuple[str, set[int], float]:
             )
         async with db.transaction() as session:
             await session.execute(insert(SearchDocument), rows)
+    indexed_per_second = documents / (time.perf_counter() - started)
+    meetings = await seed_meetings(app, owner.id, user.id, rng)
     async with db.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("ANALYZE search_documents"))
-    return token, set(channel_ids[:MEMBER_OF]), documents / (time.perf_counter() - started)
+    return token, set(channel_ids[:MEMBER_OF]), meetings, indexed_per_second
 
 
-async def count_matching(app: Any, query: str, visible: set[int]) -> int:
+async def seed_meetings(app: Any, owner: int, reader: int, rng: random.Random) -> set[int]:
+    """MEETINGS meetings, the reader a participant of half, each indexed with minutes of
+    MINUTES_CHARS characters or so (a meeting's document holds its agenda, minutes and
+    decisions). A word no message has lies somewhere in one of 25."""
+    now = utcnow()
+    weights = [1 / (rank + 1) for rank in range(len(KOREAN))]
+    languages = [KOREAN, CHINESE, ENGLISH]
+    async with app.state.db.transaction() as session:
+        meeting_ids = []
+        for n in range(MEETINGS):
+            row = {
+                "title": f"Joint committee {n}",
+                "title_lang": "en",
+                "translations": {},
+                "mode": "hybrid",
+                "starts_at": now,
+                "ends_at": now,
+                "timezone": "Asia/Seoul",
+                "created_by": owner,
+                "created_at": now,
+                "updated_at": now,
+            }
+            inserted = await session.execute(insert(Meeting).returning(Meeting.id), row)  # type: ignore[arg-type]
+            meeting_ids.append(int(inserted.scalar_one()))
+        await session.execute(
+            insert(Participant),
+            [{"meeting_id": m, "user_id": reader} for m in meeting_ids[: MEETINGS // 2]],
+        )
+        rows = []
+        for n, meeting_id in enumerate(meeting_ids):
+            paragraphs: list[str] = []
+            while sum(map(len, paragraphs)) < MINUTES_CHARS:
+                words = rng.choice(languages)
+                paragraphs.append(" ".join(sentence(rng, words, weights) for _ in range(5)))
+            if n % 25 == 7:
+                paragraphs.insert(rng.randrange(len(paragraphs)), "수소충전소 견학 加氢站参观")
+            content = f"Joint committee {n}\n" + "\n".join(paragraphs)
+            rows.append(
+                {
+                    "kind": "meeting",
+                    "entity_id": meeting_id,
+                    "channel_id": None,
+                    "thread_id": None,
+                    "meeting_id": meeting_id,
+                    "title": f"Joint committee {n}",
+                    "content": content,
+                    "terms": index_terms(content),
+                    "updated_at": now,
+                }
+            )
+        await session.execute(insert(SearchDocument), rows)
+    return set(meeting_ids[: MEETINGS // 2])
+    return set(meeting_ids[: MEETINGS // 2])
+
+
+async def count_matching(
+    app: Any, query: str, kind: str, channels: set[int], meetings: set[int]
+) -> int:
     """How many visible documents the query matches (the route returns the best 30)."""
     async with app.state.db.session(write=False) as session:
         prepared = search_statement(
             session.get_bind().dialect.name,
             query,
-            kinds=("message", "thread"),
-            channel_ids=visible,
-            meeting_ids=(),
+            kinds=("meeting",) if kind == "meetings" else ("message", "thread"),
+            channel_ids=channels if kind == "messages" else (),
+            meeting_ids=meetings if kind == "meetings" else (),
             limit=10**9,
         )
         if prepared is None:
@@ -279,15 +347,15 @@ async def bench_database(kind: str, documents: int, repeat: int) -> dict[str, An
             await asyncio.to_thread(migrate, settings)
             app = create_app(settings)
             async with app.router.lifespan_context(app):
-                token, visible, indexed_per_second = await seed(app, documents)
+                token, visible, meetings, indexed_per_second = await seed(app, documents)
                 transport = httpx.ASGITransport(app=app)
                 headers = {"Authorization": f"Bearer {token}"}
                 results = []
                 async with httpx.AsyncClient(
                     transport=transport, base_url="http://bench", headers=headers, timeout=120
                 ) as http:
-                    for label, query in QUERIES:
-                        params = {"q": query, "kind": "messages"}
+                    for label, query, search_kind in QUERIES:
+                        params = {"q": query, "kind": search_kind}
                         first = await http.get("/api/v1/search", params=params)
                         first.raise_for_status()
                         timings = []
@@ -297,8 +365,11 @@ async def bench_database(kind: str, documents: int, repeat: int) -> dict[str, An
                             timings.append((time.perf_counter() - started) * 1000)
                             response.raise_for_status()
                         hits = response.json()["items"]
-                        assert all(hit["channel_id"] in visible for hit in hits), query
-                        matching = await count_matching(app, query, visible)
+                        assert all(
+                            hit["channel_id"] in visible or hit["meeting_id"] in meetings
+                            for hit in hits
+                        ), query
+                        matching = await count_matching(app, query, search_kind, visible, meetings)
                         timings.sort()
                         results.append(
                             {
@@ -327,7 +398,7 @@ def write_docs(runs: list[dict[str, Any]], documents: int, repeat: int) -> None:
         + " | documents matching |"
     )
     lines = [header, "|---|" + "---:|" * len(names) + "---:|"]
-    for index, (label, query) in enumerate(QUERIES):
+    for index, (label, query, _kind) in enumerate(QUERIES):
         cells = [
             f"{run['queries'][index]['p50_ms']} / {run['queries'][index]['p95_ms']}" for run in runs
         ]
@@ -340,9 +411,11 @@ def write_docs(runs: list[dict[str, Any]], documents: int, repeat: int) -> None:
         "2 cores, shared.\n\n"
         f"{documents:,} message documents (Korean, Chinese and English sentences of the "
         "exchanges, a third with a translation) in 20 channels; the official searching is a "
-        "member of 10, so half the documents are filtered out. Each query goes through "
-        f"`GET /api/v1/search?kind=messages` (in-process HTTP: token, visible channels, "
-        f"query, highlighting of up to 30 hits), {repeat} times after one warm-up.\n\n"
+        "member of 10, so half the documents are filtered out; and 200 meetings, each "
+        "document with about 40,000 characters of minutes, the official a participant of half. "
+        "Each query goes through `GET /api/v1/search?kind=messages` (or `kind=meetings`; "
+        "in-process HTTP: token, what the caller may see, query, highlighting of up to 30 "
+        f"hits), {repeat} times after one warm-up.\n\n"
         + "\n".join(lines)
         + f"\n\nIndexing (the app's tokenizer and a bulk insert), documents per second: "
         f"{indexing}.\n"
