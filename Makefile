@@ -68,7 +68,7 @@ test-e2e: install web
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	  fi; \
-	  echo "=== browser tests (Chromium) ==="; \
+	  mkdir -p var && echo "=== browser tests (Chromium) ==="; \
 	  $(PYTEST) -q -m e2e tests/e2e | tee var/test-e2e.log; \
 	fi
 

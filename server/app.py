@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -41,6 +41,30 @@ from server.sync import api as sync_api
 
 API_PREFIX = "/api/v1"
 _PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
+# The web client's pages and files. Message HTML is rendered and sanitized on the server
+# (server/discussion/markdown.py) and inserted as is; this policy is the line behind that: only
+# the app's own scripts run (no inline script, no eval), nothing loads from other hosts, and
+# no other site may frame the app. Inline styles stay allowed (charts set them).
+WEB_SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -193,8 +217,14 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
                         else "no-cache"
                     )
                 )
-                return FileResponse(candidate, headers={"Cache-Control": cache})
+                return FileResponse(
+                    candidate, headers={**WEB_SECURITY_HEADERS, "Cache-Control": cache}
+                )
             index = dist / "index.html"
             if index.is_file():
-                return FileResponse(index, headers={"Cache-Control": "no-cache"})
-        return HTMLResponse(_PLACEHOLDER_PAGE.read_text(encoding="utf-8"))
+                return FileResponse(
+                    index, headers={**WEB_SECURITY_HEADERS, "Cache-Control": "no-cache"}
+                )
+        return HTMLResponse(
+            _PLACEHOLDER_PAGE.read_text(encoding="utf-8"), headers=WEB_SECURITY_HEADERS
+        )

@@ -92,6 +92,20 @@ async def test_root_serves_a_page_that_links_the_api_docs(client: httpx.AsyncCli
     assert "Gyoryu" in page.text and "/api/docs" in page.text
 
 
+async def test_web_pages_carry_a_content_security_policy_and_api_answers_do_not_need_it(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/", "/threads/1"):  # the shell and a client-side route
+        page = await client.get(path)
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-eval" not in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["x-content-type-options"] == "nosniff"
+    # The interactive API docs load their script from a CDN: no web policy there.
+    assert "content-security-policy" not in (await client.get("/api/docs")).headers
+
+
 async def test_openapi_documents_problems_id_ranges_and_file_answers(
     client: httpx.AsyncClient,
 ) -> None:
