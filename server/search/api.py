@@ -1,4 +1,4 @@
-"""GET /search: ranked, highlighted hits among what the caller may see."""
+"""GET /search: ranked, highlighted hits among what the caller may see, a page at a time."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from server.core.deps import SessionDep
 from server.core.errors import Forbidden
+from server.core.pagination import decode_cursor, encode_cursor
 from server.discussion import service as discussion
 from server.identity.permissions import require
 from server.identity.service import Principal
@@ -26,9 +27,15 @@ _KINDS = {
 }
 
 
+# Hits are ranked, so a page is an offset into the ranking (kept in an opaque cursor, like
+# every list's); nobody reads past the thousandth hit, and the database ranks them all anyway.
+MAX_OFFSET = 1000
+
+
 class SearchResults(BaseModel):
     query: str
     items: list[SearchHit]
+    next_cursor: str | None = None
 
 
 @router.get("/search", response_model=SearchResults)
@@ -38,7 +45,9 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=200)],
     kind: Literal["messages", "meetings", "all"] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    cursor: str | None = None,
 ) -> SearchResults:
+    offset = decode_cursor(cursor, MAX_OFFSET) or 0
     kinds = _KINDS[kind]
     may_read_messages = "message" in kinds and principal.has_scope("messages:read")
     may_read_meetings = "meeting" in kinds and principal.has_scope("meetings:read")
@@ -58,6 +67,9 @@ async def search(
         kinds=kinds,
         channel_ids=channel_ids,
         meeting_ids=meeting_ids,
-        limit=limit,
+        limit=limit + 1,
+        offset=offset,
     )
-    return SearchResults(query=q, items=hits)
+    more = len(hits) > limit and offset + limit < MAX_OFFSET
+    next_cursor = encode_cursor(offset + limit) if more else None
+    return SearchResults(query=q, items=hits[:limit], next_cursor=next_cursor)

@@ -103,8 +103,10 @@ async def search(
     channel_ids: Collection[int],
     meeting_ids: Collection[int] = (),
     limit: int = 30,
+    offset: int = 0,
 ) -> list[SearchHit]:
-    """Ranked hits among documents in the given channels or meetings only."""
+    """Ranked hits among documents in the given channels or meetings only, from the
+    ``offset``-th best on."""
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query or (not channel_ids and not meeting_ids):
         return []
@@ -115,6 +117,7 @@ async def search(
         channel_ids=channel_ids,
         meeting_ids=meeting_ids,
         limit=limit,
+        offset=offset,
     )
     if prepared is None:
         return []
@@ -143,10 +146,11 @@ def search_statement(
     channel_ids: Collection[int],
     meeting_ids: Collection[int],
     limit: int,
+    offset: int = 0,
 ) -> tuple[TextClause, dict[str, object]] | None:
     """The ranked query of :func:`search` and its parameters; None when the query has no
     searchable term."""
-    params: dict[str, object] = {"limit": limit, "kinds": sorted(kinds)}
+    params: dict[str, object] = {"limit": limit, "offset": offset, "kinds": sorted(kinds)}
     scope_filters = []
     if channel_ids:
         params["channel_ids"] = list(channel_ids)
@@ -166,7 +170,7 @@ def search_statement(
             " d.meeting_id, ts_rank(d.terms_vector, q) AS rank"
             " FROM search_documents d, to_tsquery('simple', :q) q"
             f" WHERE d.terms_vector @@ q AND d.kind IN :kinds AND {where_scope}"
-            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit OFFSET :offset"
         )
     else:
         expression = fts5_match_expression(query)
@@ -178,7 +182,7 @@ def search_statement(
             " d.meeting_id, -bm25(search_fts) AS rank"
             " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
             f" WHERE search_fts MATCH :q AND d.kind IN :kinds AND {where_scope}"
-            " ORDER BY rank DESC, d.id DESC LIMIT :limit"
+            " ORDER BY rank DESC, d.id DESC LIMIT :limit OFFSET :offset"
         )
     params["q"] = expression
     expanding = ["kinds"] + [k for k in ("channel_ids", "meeting_ids") if k in params]

@@ -286,3 +286,44 @@ async def test_query_must_be_given_and_bounded(client: httpx.AsyncClient, room: 
         "invalid_input",
     )
     assert_problem(await client.get("/api/v1/search", params={"q": "서울"}), 401, "unauthorized")
+
+
+async def test_results_come_a_page_at_a_time_in_rank_order_without_repeats(
+    client: httpx.AsyncClient, room: Room
+) -> None:
+    posted = {
+        await _message(client, room.seoul, room.thread_id, f"서울 회의 {n} " + "서울 " * (n % 4))
+        for n in range(23)
+    }
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        params = {
+            "q": "서울",
+            "kind": "messages",
+            "limit": 10,
+            **({"cursor": cursor} if cursor else {}),
+        }
+        response = await client.get("/api/v1/search", params=params, headers=room.seoul.headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        seen += page["items"]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert set(_message_ids(seen)) == posted and len(seen) == len(posted)
+    ranks = [hit["rank"] for hit in seen]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+async def test_a_search_cursor_the_server_never_gave_out_is_refused(
+    client: httpx.AsyncClient, room: Room
+) -> None:
+    for cursor in ("not-a-cursor", "djE6OTk5OTk"):  # garbage, and an offset past the last page
+        response = await client.get(
+            "/api/v1/search", params={"q": "서울", "cursor": cursor}, headers=room.seoul.headers
+        )
+        assert_problem(response, 422, "bad_cursor")

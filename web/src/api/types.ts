@@ -201,6 +201,7 @@ export interface SearchHit {
 export interface SearchResponse {
   query: string;
   items: SearchHit[];
+  next_cursor?: string | null;
 }
 
 // ---------------------------------------------------------------- meetings

@@ -16,22 +16,48 @@ export function Search() {
   const [q, setQ] = useState(q0);
   const [kind, setKind] = useState<Kind>(k0);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [moreBusy, setMoreBusy] = useState(false);
 
   useEffect(() => {
     if (!q0.trim()) return;
     let alive = true;
     setBusy(true);
     setError(null);
+    setNext(null);
     ep.search(q0, k0)
-      .then((r) => alive && setHits(r.items ?? []))
-      .catch((e) => alive && setError(e instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: e instanceof ApiError ? e.detail : String(e) })))
+      .then((r) => {
+        if (!alive) return;
+        setHits(r.items ?? []);
+        setNext(r.next_cursor ?? null);
+      })
+      .catch((e) => alive && setError(describe(e)))
       .finally(() => alive && setBusy(false));
     return () => {
       alive = false;
     };
   }, [q0, k0]);
+
+  const loadMore = async () => {
+    if (!next) return;
+    setMoreBusy(true);
+    setError(null);
+    try {
+      const page = await ep.search(q0, k0, next);
+      // A hit already shown (the ranking moved while reading) is not shown twice.
+      setHits((shown) => {
+        const keys = new Set((shown ?? []).map((h) => `${h.kind}${h.id}`));
+        return [...(shown ?? []), ...(page.items ?? []).filter((h) => !keys.has(`${h.kind}${h.id}`))];
+      });
+      setNext(page.next_cursor ?? null);
+    } catch (e) {
+      setError(describe(e));
+    } finally {
+      setMoreBusy(false);
+    }
+  };
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -81,6 +107,15 @@ export function Search() {
           })}
         </ul>
       )}
+      {hits && next && !busy && (
+        <button type="button" onClick={() => void loadMore()} disabled={moreBusy} data-testid="search-more">
+          {t('common.loadMore')}
+        </button>
+      )}
     </section>
   );
+}
+
+function describe(e: unknown): string {
+  return e instanceof NetworkError ? t('error.offline') : t('error.generic', { detail: e instanceof ApiError ? e.detail : String(e) });
 }
