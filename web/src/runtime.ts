@@ -5,7 +5,8 @@
  */
 import { ApiClient } from './api/client';
 import { allPages, endpoints } from './api/endpoints';
-import type { ChangeEvent, User, WsPresence, WsPresenceState, WsTyping } from './api/types';
+import type { User } from './api/types';
+import type { ChangeEvent, WsPresence, WsPresenceState, WsTyping } from './api/wire';
 import { PLATFORM_SCOPE } from './data/directoryLive';
 import { observable } from './lib/observable';
 import { session, token } from './session';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChangeEvent } from '../src/api/types';
+import type { ChangeEvent } from '../src/api/wire';
 import { Coalescer, LIVE_REREAD_MS, LOADED_PARTS, partsFor, PLATFORM_SCOPE, type DirectoryPart } from '../src/data/directoryLive';
 import { loadDirectoryParts, type DirectoryData } from '../src/screens/directory/data';
 import { FakeClock, settle } from './helpers';

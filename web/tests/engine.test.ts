@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PushResult } from '../src/api/types';
+import type { PushResult } from '../src/api/wire';
 import { SyncEngine } from '../src/sync/engine';
 import { Outbox } from '../src/sync/outbox';
 import { SyncStore } from '../src/sync/store';

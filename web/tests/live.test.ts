@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent, WsTyping } from '../src/api/types';
+import type { ChangeEvent, WsTyping } from '../src/api/wire';
 import { LiveConnection, type SocketLike } from '../src/sync/live';
 import { FakeClock } from './helpers';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChangeEvent, MentionChange, MentionRead, Page } from '../src/api/types';
+import type { MentionChange, MentionRead, Page } from '../src/api/types';
+import type { ChangeEvent } from '../src/api/wire';
 import {
   badgeText, EMPTY_FEED, excerptText, mergeMentions, newestSeq, SeenMentions, seenKey, seenThrough,
   unseenCount, unseenLabelKey, withFirstPage, withOlderPage, type SeenStorage,

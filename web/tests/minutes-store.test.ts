@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../src/api/types';
+import type { ChangeEvent } from '../src/api/wire';
 import { overlaySections } from '../src/data/overlay';
 import { ENTITY } from '../src/sync/entities';
 import type { OutboxEntry } from '../src/sync/store';

@@ -5,7 +5,7 @@
  * window. Plain TS with an injected clock, tested in tests/directory-live.test.ts; the screen's
  * hook is screens/directory/useDirectoryLive.ts.
  */
-import type { ChangeEvent } from '../api/types';
+import type { ChangeEvent } from '../api/wire';
 import { realClock, type Clock } from '../sync/clock';
 
 /** The scope every directory write records its change in (server/directory/service.py). */

@@ -3,7 +3,8 @@
  * so what you typed offline is on screen (marked "not sent yet") until the server has it.
  * Pure functions over plain data.
  */
-import type { ActionItem, AgendaItem, Attachment, Decision, Lang, Message, MinutesSection, MutationArgs, User } from '../api/types';
+import type { ActionItem, AgendaItem, Attachment, Decision, Lang, Message, MinutesSection, User } from '../api/types';
+import type { MutationArgs } from '../api/wire';
 import type { OutboxEntry } from '../sync/store';
 
 type Args<N extends keyof MutationArgs> = MutationArgs[N];

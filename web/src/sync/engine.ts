@@ -12,7 +12,7 @@
  * fetch (through ApiClient) and the clock are injected, so all of this runs under Vitest.
  */
 import { ApiError, type ApiClient } from '../api/client';
-import type { MutationName, PullResponse, PushResponse, PushResult } from '../api/types';
+import type { MutationName, PullResponse, PushResponse, PushResult } from '../api/wire';
 import { backoffDelay, realClock, type BackoffPolicy, type Clock } from './clock';
 import { ENTITY, type Row } from './entities';
 import { Outbox, targetKey, textField, toWire } from './outbox';

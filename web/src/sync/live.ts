@@ -10,7 +10,7 @@
  * nothing committed in between is missed (the server replays from the change log). The
  * WebSocket constructor and the clock are injected for tests.
  */
-import type { ChangeEvent, WsClientMessage, WsPresence, WsPresenceState, WsServerMessage, WsSubscriptionEnded, WsTyping } from '../api/types';
+import type { ChangeEvent, WsClientMessage, WsPresence, WsPresenceState, WsServerMessage, WsSubscriptionEnded, WsTyping } from '../api/wire';
 import { backoffDelay, realClock, type BackoffPolicy, type Clock } from './clock';
 
 /** The part of the WebSocket API we use (the browser's, or a test double). */

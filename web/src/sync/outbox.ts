@@ -9,7 +9,7 @@
  *  - rebasing: when the server applies an edit, later queued edits of the same target move to
  *    the version it answered (see engine.ts).
  */
-import type { MutationArgs, MutationName, WireMutation } from '../api/types';
+import type { MutationArgs, MutationName, WireMutation } from '../api/wire';
 import type { OutboxEntry, SyncStore } from './store';
 import { uuid } from './uuid';
 

@@ -5,7 +5,7 @@
  * overwrite), so the outbox keeps its guarantees; answers are mapped to push results.
  */
 import { ApiError, type ApiClient } from '../api/client';
-import type { MutationArgs, MutationName, PushResult, WireMutation } from '../api/types';
+import type { MutationArgs, MutationName, PushResult, WireMutation } from '../api/wire';
 
 type Call = { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; body?: unknown; create?: boolean; ifMatch?: boolean };
 

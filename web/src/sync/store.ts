@@ -6,7 +6,7 @@
  * never see each other's cache or outbox.
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
-import type { MutationArgs, MutationName, PullEntry } from '../api/types';
+import type { MutationArgs, MutationName, PullEntry } from '../api/wire';
 import { idOf, KEEPS_SEQ, MERGED, parentOf, scopeOf, splitMinutes, type Row } from './entities';
 
 export interface StoredEntity {
