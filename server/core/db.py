@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import structlog
 from sqlalchemy import Table, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -34,6 +35,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlmodel import SQLModel
+
+log = structlog.get_logger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -204,9 +207,16 @@ def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
 
 
 async def run_after_commit(session: AsyncSession) -> None:
+    """Run the hooks in order. The transaction has committed, so a hook that fails (Redis
+    unreachable for a publish) is logged and the others still run: the caller must hear that
+    the write was saved, and live clients catch up from the change log (the hub re-reads its
+    head every second)."""
     hooks: list[AfterCommit] = session.info.pop("after_commit", [])
     for hook in hooks:
-        await hook()
+        try:
+            await hook()
+        except Exception:
+            log.exception("after_commit_hook_failed")
 
 
 def table_of(model: type[SQLModel]) -> Table:

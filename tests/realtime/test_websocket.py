@@ -60,6 +60,26 @@ async def test_reconnect_with_since_replays_exactly_the_missed_messages_then_liv
     await http.aclose()
 
 
+async def test_a_message_posted_while_the_broker_cannot_publish_is_saved_and_still_arrives(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing runs after the commit. If Redis cannot be reached then, the message is saved
+    all the same, so its sender must hear 201 (a 500 would have them send it twice), and a
+    subscriber still gets it: the hub re-reads the change log's head every second."""
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
+    async with ws_client(live_server, beijing) as ws:
+        await subscribe(ws, [f"channel:{channel_id}"], None)
+
+        async def unreachable(events: object) -> None:
+            raise ConnectionError("Redis is down")
+
+        monkeypatch.setattr(live_server.app.state.broker, "publish", unreachable)
+        message_id = await post_message(http, seoul, thread_id, "saved while Redis was down")
+        change, _ = await receive_until(ws, "change", wait_seconds=5)
+        assert (change["entity"], change["id"]) == ("message", message_id)
+    await http.aclose()
+
+
 async def test_subscribe_to_a_scope_the_user_may_not_see_is_refused(
     live_server: LiveServer,
 ) -> None:
