@@ -4,6 +4,9 @@ A key may have at most ``limit`` accepted hits in any ``window_seconds`` ending 
 their times, not a counter per clock-aligned window, which would let a client spend two
 budgets in a burst across a boundary). Refused hits are not logged, so a client that waits
 the ``Retry-After`` it was given is let in.
+
+While Redis cannot be reached, each process counts in its own memory instead: the limits
+still hold, per process, and writes go on (a rate limit must not take the platform down).
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+import structlog
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = structlog.get_logger(__name__)
 
 Clock = Callable[[], float]
 
@@ -79,13 +86,24 @@ class RedisRateLimiter:
     def __init__(self, redis: Redis, clock: Clock = time.time) -> None:
         self._clock = clock
         self._script = redis.register_script(_SLIDING_HIT)
+        self._fallback = MemoryRateLimiter(clock)
+        self._redis_down = False
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
         now = self._clock()
-        oldest = await self._script(
-            keys=[f"gyoryu:rl:{key}"],
-            args=[repr(now), window_seconds, limit, uuid.uuid4().hex],
-        )
+        try:
+            oldest = await self._script(
+                keys=[f"gyoryu:rl:{key}"],
+                args=[repr(now), window_seconds, limit, uuid.uuid4().hex],
+            )
+        except (RedisError, OSError):
+            if not self._redis_down:  # once per outage, not once per request
+                log.warning("rate_limit_redis_unreachable", fallback="memory")
+                self._redis_down = True
+            return await self._fallback.hit(key, limit, window_seconds)
+        if self._redis_down:
+            log.info("rate_limit_redis_back")
+            self._redis_down = False
         if oldest is None:
             return None
         return _wait(float(oldest), window_seconds, now)

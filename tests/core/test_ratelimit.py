@@ -4,6 +4,7 @@ Redis: no double budget across a boundary, refused hits cost nothing, Retry-Afte
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
 
@@ -98,3 +99,20 @@ async def test_the_memory_limiter_forgets_keys_whose_hits_have_all_expired() -> 
     clock.now += 11
     await limiter.hit("new:a", 1, 10)
     assert set(limiter._logs) == {"new:a"}
+
+
+async def test_while_redis_is_unreachable_the_limit_holds_in_this_processs_memory() -> None:
+    clock = FakeClock(1_000.0)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=1)
+    try:
+        limiter = RedisRateLimiter(down, clock)
+        assert await limiter.hit("token:1", 2, 60) is None
+        assert await limiter.hit("token:1", 2, 60) is None
+        assert await limiter.hit("token:1", 2, 60) == 60
+        clock.now += 60
+        assert await limiter.hit("token:1", 2, 60) is None
+    finally:
+        await down.aclose()
