@@ -8,7 +8,7 @@ Seeding: ``--documents`` message documents in 20 channels, of which the searchin
 a member of 10 (the other 10 must be filtered out). Each message is a few sentences in Korean,
 Chinese or English, drawn with a fixed seed from a vocabulary of city-exchange phrases, a
 third of them with a translation indexed beside the original, as the app indexes them. Word
-frequencies are skewed as in real text, so some queries match a quarter of all messages and
+frequencies are skewed as in real text, so some queries match a fifth of all messages and
 others a handful. The documents are indexed with the app's own tokenizer
 (``server/search/text.py``) and written in bulk, so the indexing rate is measured as well.
 
