@@ -18,9 +18,7 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -31,9 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import httpx
 from sqlalchemy import insert, text, update
 
-from server.app import create_app
-from server.cli import migrate
-from server.core.config import Settings
 from server.core.types import utcnow
 from server.discussion import service as discussion
 from server.discussion import threads
@@ -47,7 +42,7 @@ from server.discussion.models import (
 from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
-from tests.bench.databases import POSTGRES_URL, fresh_database
+from tests.bench.harness import POSTGRES_URL, app_on_fresh_database, client, time_get
 from tests.bench.report import write_section
 
 CHANNELS, THREADS_PER_CHANNEL = 20, 25
@@ -168,61 +163,25 @@ async def deep_cursor(http: httpx.AsyncClient, thread_id: int, pages: int) -> st
 
 
 async def bench_database(kind: str, messages: int, repeat: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        server_url = POSTGRES_URL if kind == "postgresql" else ""
-        async with fresh_database(server_url, folder) as url:
-            settings = Settings(
-                database_url=url,
-                demo=False,
-                data_dir=Path(folder) / "data",
-                web_dist=Path(folder) / "no-web",
-                log_level="WARNING",
-            )
-            await asyncio.to_thread(migrate, settings)
-            app = create_app(settings)
-            async with app.router.lifespan_context(app):
-                seeded = await seed(app, messages)
-                headers = {"Authorization": f"Bearer {seeded['token']}"}
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(
-                    transport=transport, base_url="http://bench", headers=headers, timeout=120
-                ) as http:
-                    channel, thread = seeded["channel_id"], seeded["thread_id"]
-                    deep = await deep_cursor(http, thread, 20)
-                    reads = [
-                        ("channel list (unread counts)", "/api/v1/channels", {}),
-                        ("one channel (unread count)", f"/api/v1/channels/{channel}", {}),
-                        ("a channel's threads", f"/api/v1/channels/{channel}/threads", {}),
-                        ("one thread (unread count)", f"/api/v1/threads/{thread}", {}),
-                        (
-                            "first page of messages (50)",
-                            f"/api/v1/threads/{thread}/messages",
-                            {"limit": 50},
-                        ),
-                        (
-                            "21st page of messages (50)",
-                            f"/api/v1/threads/{thread}/messages",
-                            {"limit": 50, "cursor": deep},
-                        ),
-                        ("dashboard", "/api/v1/dashboard", {}),
-                    ]
-                    results = []
-                    for label, path, params in reads:
-                        (await http.get(path, params=params)).raise_for_status()
-                        timings = []
-                        for _ in range(repeat):
-                            started = time.perf_counter()
-                            response = await http.get(path, params=params)
-                            timings.append((time.perf_counter() - started) * 1000)
-                            response.raise_for_status()
-                        timings.sort()
-                        results.append(
-                            {
-                                "label": label,
-                                "p50_ms": round(statistics.median(timings), 1),
-                                "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
-                            }
-                        )
+    async with app_on_fresh_database(POSTGRES_URL if kind == "postgresql" else "") as app:
+        seeded = await seed(app, messages)
+        async with client(app, seeded["token"]) as http:
+            channel, thread = seeded["channel_id"], seeded["thread_id"]
+            messages_path = f"/api/v1/threads/{thread}/messages"
+            deep = await deep_cursor(http, thread, 20)
+            reads = [
+                ("channel list (unread counts)", "/api/v1/channels", {}),
+                ("one channel (unread count)", f"/api/v1/channels/{channel}", {}),
+                ("a channel's threads", f"/api/v1/channels/{channel}/threads", {}),
+                ("one thread (unread count)", f"/api/v1/threads/{thread}", {}),
+                ("first page of messages (50)", messages_path, {"limit": 50}),
+                ("21st page of messages (50)", messages_path, {"limit": 50, "cursor": deep}),
+                ("dashboard", "/api/v1/dashboard", {}),
+            ]
+            results = []
+            for label, path, params in reads:
+                _, p50, p95 = await time_get(http, path, params, repeat)
+                results.append({"label": label, "p50_ms": p50, "p95_ms": p95})
     return {
         "database": "PostgreSQL" if kind == "postgresql" else "SQLite",
         "messages": messages,

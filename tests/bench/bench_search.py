@@ -27,9 +27,7 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -37,12 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import httpx
 from sqlalchemy import insert, text
 
-from server.app import create_app
-from server.cli import migrate
-from server.core.config import Settings
 from server.core.types import utcnow
 from server.discussion import service as discussion
 from server.discussion.models import ChannelCreate
@@ -53,7 +47,7 @@ from server.meetings.models import Meeting, Participant
 from server.search.models import SearchDocument
 from server.search.service import search_statement
 from server.search.text import index_terms
-from tests.bench.databases import POSTGRES_URL, fresh_database
+from tests.bench.harness import POSTGRES_URL, app_on_fresh_database, client, time_get
 from tests.bench.report import write_section
 
 CHANNELS, MEMBER_OF = 20, 10
@@ -334,53 +328,28 @@ async def count_matching(
 
 
 async def bench_database(kind: str, documents: int, repeat: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        server_url = POSTGRES_URL if kind == "postgresql" else ""
-        async with fresh_database(server_url, folder) as url:
-            settings = Settings(
-                database_url=url,
-                demo=False,
-                data_dir=Path(folder) / "data",
-                web_dist=Path(folder) / "no-web",
-                log_level="WARNING",
-            )
-            await asyncio.to_thread(migrate, settings)
-            app = create_app(settings)
-            async with app.router.lifespan_context(app):
-                token, visible, meetings, indexed_per_second = await seed(app, documents)
-                transport = httpx.ASGITransport(app=app)
-                headers = {"Authorization": f"Bearer {token}"}
-                results = []
-                async with httpx.AsyncClient(
-                    transport=transport, base_url="http://bench", headers=headers, timeout=120
-                ) as http:
-                    for label, query, search_kind in QUERIES:
-                        params = {"q": query, "kind": search_kind}
-                        first = await http.get("/api/v1/search", params=params)
-                        first.raise_for_status()
-                        timings = []
-                        for _ in range(repeat):
-                            started = time.perf_counter()
-                            response = await http.get("/api/v1/search", params=params)
-                            timings.append((time.perf_counter() - started) * 1000)
-                            response.raise_for_status()
-                        hits = response.json()["items"]
-                        assert all(
-                            hit["channel_id"] in visible or hit["meeting_id"] in meetings
-                            for hit in hits
-                        ), query
-                        matching = await count_matching(app, query, search_kind, visible, meetings)
-                        timings.sort()
-                        results.append(
-                            {
-                                "label": label,
-                                "query": query,
-                                "hits": len(hits),
-                                "matching": matching,
-                                "p50_ms": round(statistics.median(timings), 1),
-                                "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
-                            }
-                        )
+    async with app_on_fresh_database(POSTGRES_URL if kind == "postgresql" else "") as app:
+        token, visible, meetings, indexed_per_second = await seed(app, documents)
+        results = []
+        async with client(app, token) as http:
+            for label, query, search_kind in QUERIES:
+                params = {"q": query, "kind": search_kind}
+                response, p50, p95 = await time_get(http, "/api/v1/search", params, repeat)
+                hits = response.json()["items"]
+                assert all(
+                    hit["channel_id"] in visible or hit["meeting_id"] in meetings for hit in hits
+                ), query
+                matching = await count_matching(app, query, search_kind, visible, meetings)
+                results.append(
+                    {
+                        "label": label,
+                        "query": query,
+                        "hits": len(hits),
+                        "matching": matching,
+                        "p50_ms": p50,
+                        "p95_ms": p95,
+                    }
+                )
     return {
         "database": "PostgreSQL" if kind == "postgresql" else "SQLite",
         "documents": documents,

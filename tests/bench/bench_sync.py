@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -38,10 +37,7 @@ import httpx
 import orjson
 from sqlalchemy import insert, text, update
 
-from server.app import create_app
 from server.changes.models import Change, ChangeCounter
-from server.cli import migrate
-from server.core.config import Settings
 from server.core.types import utcnow
 from server.discussion import service as discussion
 from server.discussion import threads
@@ -49,7 +45,7 @@ from server.discussion.models import ChannelCreate, ThreadCreate
 from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
-from tests.bench.databases import fresh_database
+from tests.bench.harness import app_on_fresh_database
 from tests.bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,20 +125,8 @@ async def _measure(run: Callable[[], Awaitable[int]]) -> tuple[float, int]:
 async def _with_app(
     database_url: str, work: Callable[[Any], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with fresh_database(database_url, tmp) as url:
-            settings = Settings(
-                database_url=url,
-                demo=False,
-                data_dir=Path(tmp) / "data",
-                web_dist=Path(tmp) / "no-web",
-                log_level="WARNING",
-                write_limit_per_minute=1_000_000,
-            )
-            await asyncio.to_thread(migrate, settings)
-            app = create_app(settings)
-            async with app.router.lifespan_context(app):
-                return await work(app)
+    async with app_on_fresh_database(database_url, write_limit_per_minute=1_000_000) as app:
+        return await work(app)
 
 
 def bench_pull(
