@@ -88,9 +88,9 @@ async def test_search_documents_written_before_0008_stay_searchable_after_it(
     try:
         async with db.session(write=False) as session:
             for query in ("서울", "北京", "minutes"):
-                hits = await search.search(
+                page = await search.search(
                     session, query, kinds=("message",), channel_ids=[7], limit=5
                 )
-                assert [hit.id for hit in hits] == [1], query
+                assert [hit.id for hit in page.hits] == [1], query
     finally:
         await db.dispose()

@@ -61,15 +61,15 @@ async def search(
     meeting_ids = (
         await meetings.visible_meeting_ids(session, principal) if may_read_meetings else []
     )
-    hits = await service.search(
+    page = await service.search(
         session,
         q,
         kinds=kinds,
         channel_ids=channel_ids,
         meeting_ids=meeting_ids,
-        limit=limit + 1,
+        limit=limit,
         offset=offset,
     )
-    more = len(hits) > limit and offset + limit < MAX_OFFSET
+    more = page.more and offset + limit < MAX_OFFSET
     next_cursor = encode_cursor(offset + limit) if more else None
-    return SearchResults(query=q, items=hits[:limit], next_cursor=next_cursor)
+    return SearchResults(query=q, items=page.hits, next_cursor=next_cursor)

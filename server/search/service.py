@@ -4,6 +4,7 @@ them, filtered by what the caller may see."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +20,14 @@ from server.search.models import SearchDocument, SearchHit
 from server.search.text import fts5_match_expression, index_terms, tsquery_expression
 
 MAX_QUERY_CHARS = 200
+
+
+@dataclass
+class SearchPage:
+    hits: list[SearchHit]
+    more: bool  # further hits follow these
+
+
 # Kinds whose title belongs to another entity (shown beside the hit, not searched).
 CONTEXT_TITLE_KINDS = frozenset({"message"})
 
@@ -104,26 +113,26 @@ async def search(
     meeting_ids: Collection[int] = (),
     limit: int = 30,
     offset: int = 0,
-) -> list[SearchHit]:
-    """Ranked hits among documents in the given channels or meetings only, from the
-    ``offset``-th best on."""
+) -> SearchPage:
+    """Up to ``limit`` ranked hits among documents in the given channels or meetings only,
+    from the ``offset``-th best on, and whether more follow."""
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query or (not channel_ids and not meeting_ids):
-        return []
+        return SearchPage([], more=False)
     prepared = search_statement(
         _dialect(session),
         query,
         kinds=kinds,
         channel_ids=channel_ids,
         meeting_ids=meeting_ids,
-        limit=limit,
+        limit=limit + 1,  # one more row tells whether another page follows
         offset=offset,
     )
     if prepared is None:
-        return []
+        return SearchPage([], more=False)
     statement, params = prepared
     rows = (await session.execute(statement, params)).all()
-    return [
+    hits = [
         SearchHit(
             kind=row.kind,
             id=row.entity_id,
@@ -134,8 +143,9 @@ async def search(
             meeting_id=row.meeting_id,
             rank=float(row.rank),
         )
-        for row in rows
+        for row in rows[:limit]
     ]
+    return SearchPage(hits, more=len(rows) > limit)
 
 
 def search_statement(

@@ -90,10 +90,10 @@ async def test_outsider_sees_nothing_of_a_meeting_not_even_in_search(
         ):
             principal = _principal(who.id, org)
             ids = await meetings.visible_meeting_ids(session, principal)
-            hits = await search.search(
+            page = await search.search(
                 session, "黄沙", kinds=("meeting",), channel_ids=[], meeting_ids=ids
             )
-            assert [h.id for h in hits] == expected
+            assert [h.id for h in page.hits] == expected
             assert await meetings.can_read_meeting(session, principal, mid) == bool(expected)
 
 
