@@ -2,7 +2,7 @@
 
 The GIN index of 0002 was over the expression ``to_tsvector('simple', terms)``. The index found
 the documents, but ranking them (``ts_rank``) and any plan that filtered by channel first
-recomputed the vector of every candidate row: a word found in a quarter of 100,000 messages
+recomputed the vector of every candidate row: a word found in a fifth of 100,000 messages
 took over half a second to search. A generated column keeps the vector once, when the row is
 written; the GIN index is over that column, with ``fastupdate`` off so that a new message is
 in the index itself at once rather than in a pending list that every search would then scan.
