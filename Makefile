@@ -91,6 +91,7 @@ bench: install services
 	$(BIN)/python -m tests.bench.run csv_import --write-docs
 	$(BIN)/python -m tests.bench.run search --write-docs
 	$(BIN)/python -m tests.bench.run reads --write-docs
+	$(BIN)/python -m tests.bench.run minutes --write-docs
 
 clean:
 	rm -rf $(VENV) var web/node_modules web/dist

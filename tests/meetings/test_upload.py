@@ -27,7 +27,8 @@ from tests.meetings.conftest import (
     create_meeting,
     set_status,
 )
-from tests.meetings.test_extract import PDF_PAGES, hwpx_p, make_hwpx, make_pdf, zip_with_zeros
+from tests.meetings.documents import hwpx_p, make_hwpx, make_pdf, zip_with_zeros
+from tests.meetings.test_extract import PDF_PAGES
 
 UPLOAD_LIMIT = 256 * 1024
 FILE_LIMIT = UPLOAD_LIMIT - MULTIPART_HEADROOM
