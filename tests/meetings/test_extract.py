@@ -130,6 +130,31 @@ def test_docx_without_heading_styles_uses_short_all_bold_paragraphs() -> None:
     assert any("bold" in w for w in extracted.warnings)
 
 
+def test_docx_styles_are_looked_up_once_each_however_long_the_minutes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # python-docx scans every style of the document for each lookup: once per paragraph and
+    # run made a hundred pages take 9 seconds (docs/benchmarks.md, "Reading minutes files").
+    from docx.parts.document import DocumentPart
+
+    document = docx.Document()
+    for n in range(100):
+        document.add_heading(f"{n + 1}. 의제", level=1)
+        document.add_paragraph("양측은 자료를 공유하기로 하였다.")
+        document.add_paragraph().add_run("굵은 글씨 문단").bold = True
+    lookups: list[object] = []
+    original = DocumentPart.get_style
+
+    def counted(self: DocumentPart, style_id: str | None, style_type: object) -> object:
+        lookups.append((style_id, style_type))
+        return original(self, style_id, style_type)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DocumentPart, "get_style", counted)
+    extracted = run(docx_bytes(document), "minutes.docx")
+    assert len(extracted.sections) == 100
+    assert len(lookups) == len(set(lookups)) <= 4
+
+
 def test_docx_with_tracked_insertion_keeps_inserted_text() -> None:
     document = docx.Document()
     paragraph = document.add_paragraph("Agreed ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, Final
 
 from server.meetings.extraction.common import (
@@ -41,11 +41,67 @@ def parse_docx(data: bytes, *, max_unzipped_bytes: int, max_ratio: int) -> Parse
         raise ExtractionError("corrupt_file", f"not a readable DOCX: {exc}") from exc
 
 
+class _Styles:
+    """The styles of one document, each looked up and followed once.
+
+    python-docx finds a paragraph's or run's style, and the default style when none is set,
+    by scanning every style of the document (about a millisecond each with Word's 160 or so),
+    and then again for each base style: a hundred pages took 9 seconds. The answers depend
+    on the style alone, so they are kept per style.
+    """
+
+    def __init__(self, document: Any) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self._part = document.part
+        self._paragraph_type = WD_STYLE_TYPE.PARAGRAPH
+        self._character_type = WD_STYLE_TYPE.CHARACTER
+        self._by_id: dict[tuple[str | None, Any], Any] = {}
+        self._names: dict[Any, list[str]] = {}
+        self._levels: dict[Any, int | None] = {}
+        self._bold: dict[Any, bool | None] = {}
+
+    def _get(self, style_id: str | None, style_type: Any) -> Any:
+        key = (style_id, style_type)
+        if key not in self._by_id:
+            self._by_id[key] = self._part.get_style(style_id, style_type)
+        return self._by_id[key]
+
+    def of_paragraph(self, paragraph: Any) -> Any:
+        return self._get(paragraph._p.style, self._paragraph_type)
+
+    def of_run(self, run: Any) -> Any:
+        return self._get(run._r.style, self._character_type)
+
+    def names(self, style: Any) -> list[str]:
+        key = _key(style)
+        if key not in self._names:
+            self._names[key] = _docx_style_chain(style)
+        return self._names[key]
+
+    def heading_level(self, style: Any) -> int | None:
+        key = _key(style)
+        if key not in self._levels:
+            self._levels[key] = _docx_style_heading_level(style)
+        return self._levels[key]
+
+    def bold(self, style: Any) -> bool | None:
+        key = _key(style)
+        if key not in self._bold:
+            self._bold[key] = _docx_bold_in_chain(style)
+        return self._bold[key]
+
+
+def _key(style: Any) -> Any:
+    return None if style is None else style.element
+
+
 def _walk_docx(document: Any) -> Parsed:
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    styles = _Styles(document)
     body = document.element.body
     parent = document._body
     title: str | None = None
@@ -70,13 +126,14 @@ def _walk_docx(document: Any) -> Parsed:
         if child.tag == tag_p:
             paragraph = Paragraph(child, parent)
             text = clean(_docx_paragraph_text(child))
-            style_names = _docx_style_chain(paragraph)
+            style = styles.of_paragraph(paragraph)
+            style_names = styles.names(style)
             if title is None and text.strip() and any(_TITLE_STYLE.match(n) for n in style_names):
                 title = one_line(text)
                 continue
-            level = _docx_heading_level(paragraph, style_names)
+            level = _docx_heading_level(paragraph, style, styles)
             blocks.append(Block(text, level=level, candidate="\n" not in text.strip()))
-            bold.append(level is None and _docx_all_bold(paragraph, text))
+            bold.append(level is None and _docx_all_bold(paragraph, style, text, styles))
         elif child.tag == tag_tbl:
             for row_text in _docx_table_rows(Table(child, parent)):
                 blocks.append(Block(row_text, candidate=False))
@@ -136,9 +193,8 @@ def _docx_paragraph_text(p: Any) -> str:
     return "".join(parts)
 
 
-def _docx_style_chain(paragraph: Any) -> list[str]:
+def _docx_style_chain(style: Any) -> list[str]:
     names: list[str] = []
-    style = paragraph.style
     while style is not None and len(names) < 20:
         names.append(str(style.name or ""))
         style = style.base_style
@@ -159,11 +215,14 @@ def _docx_outline_level(ppr: Any) -> int | None:
         return None
 
 
-def _docx_heading_level(paragraph: Any, style_names: Sequence[str]) -> int | None:
+def _docx_heading_level(paragraph: Any, style: Any, styles: _Styles) -> int | None:
     direct = _docx_outline_level(paragraph._p.pPr)
     if direct is not None:
         return direct + 1 if 0 <= direct < 9 else None
-    style = paragraph.style
+    return styles.heading_level(style)
+
+
+def _docx_style_heading_level(style: Any) -> int | None:
     depth = 0
     while style is not None and depth < 20:
         m = HEADING_STYLE.match(str(style.name or "").strip())
@@ -188,7 +247,7 @@ def _docx_bold_in_chain(style: Any) -> bool | None:
     return None
 
 
-def _docx_all_bold(paragraph: Any, text: str) -> bool:
+def _docx_all_bold(paragraph: Any, style: Any, text: str, styles: _Styles) -> bool:
     """Every run carrying text is bold (directly, by its character style or the paragraph
     style), and the runs hold the paragraph's whole text."""
     stripped = text.strip()
@@ -197,11 +256,11 @@ def _docx_all_bold(paragraph: Any, text: str) -> bool:
         return False
     if one_line("".join(run.text for run in paragraph.runs)) != one_line(stripped):
         return False
-    paragraph_bold = _docx_bold_in_chain(paragraph.style)
+    paragraph_bold = styles.bold(style)
     for run in runs:
         value = run.bold
         if value is None:
-            value = _docx_bold_in_chain(run.style)
+            value = styles.bold(styles.of_run(run))
         if value is None:
             value = paragraph_bold
         if not value:
