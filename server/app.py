@@ -161,6 +161,8 @@ def _document_problems(app: FastAPI) -> None:
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
+    # HEAD too: uptime monitors and proxies often probe with it.
+    @router.head("/healthz", include_in_schema=False)
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -201,7 +203,7 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
     index.html for client-side routes; unknown /api paths stay 404 problems."""
     dist = settings.web_dist.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def web(path: str) -> Response:
         if path == "api" or path.startswith("api/"):
             return problem(404, "not_found", f"No route /{path}.")

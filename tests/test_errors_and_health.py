@@ -102,6 +102,11 @@ async def test_web_pages_carry_a_content_security_policy_and_api_answers_do_not_
         assert "unsafe-eval" not in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
         assert page.headers["x-frame-options"] == "DENY"
         assert page.headers["x-content-type-options"] == "nosniff"
+    # Monitors and proxies probe with HEAD: the same headers, no body.
+    for path in ("/", "/healthz"):
+        probe = await client.head(path)
+        assert probe.status_code == 200 and probe.content == b"", path
+    assert "frame-ancestors" in (await client.head("/")).headers["content-security-policy"]
     # The interactive API docs load their script from a CDN: no web policy there.
     assert "content-security-policy" not in (await client.get("/api/docs")).headers
 
