@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from server.core.deps import SessionDep
-from server.core.errors import Forbidden
+from server.core.errors import Forbidden, InvalidInput, NotFound
 from server.core.pagination import decode_cursor, encode_cursor
+from server.core.types import MAX_ID
 from server.discussion import service as discussion
 from server.identity.permissions import require
 from server.identity.service import Principal
@@ -46,8 +47,18 @@ async def search(
     kind: Literal["messages", "meetings", "all"] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
     cursor: str | None = None,
+    channel_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="only this channel's messages and threads")
+    ] = None,
 ) -> SearchResults:
     offset = decode_cursor(cursor, MAX_OFFSET) or 0
+    if channel_id is not None:
+        if kind == "meetings":
+            raise InvalidInput(
+                "channel_id narrows a search of messages; meetings are not filed in channels.",
+                code="bad_filter",
+            )
+        kind = "messages"
     kinds = _KINDS[kind]
     may_read_messages = "message" in kinds and principal.has_scope("messages:read")
     may_read_meetings = "meeting" in kinds and principal.has_scope("meetings:read")
@@ -57,6 +68,10 @@ async def search(
     channel_ids = (
         await discussion.visible_channel_ids(session, principal) if may_read_messages else []
     )
+    if channel_id is not None:
+        if channel_id not in channel_ids:  # as for every route: unseen is nonexistent
+            raise NotFound(f"No channel {channel_id}.")
+        channel_ids = [channel_id]
     # Meetings are indexed under the meeting only, so only those who see it find it.
     meeting_ids = (
         await meetings.visible_meeting_ids(session, principal) if may_read_meetings else []

@@ -327,3 +327,26 @@ async def test_a_search_cursor_the_server_never_gave_out_is_refused(
             "/api/v1/search", params={"q": "서울", "cursor": cursor}, headers=room.seoul.headers
         )
         assert_problem(response, 422, "bad_cursor")
+
+
+async def test_a_search_narrowed_to_one_channel_finds_only_its_messages(
+    client: httpx.AsyncClient, room: Room
+) -> None:
+    here = await _message(client, room.seoul, room.thread_id, "서울 회의 이 채널")
+    other_channel = await make_channel(client, room.seoul, [])
+    other_thread = await make_thread(client, room.seoul, other_channel, "다른 채널")
+    elsewhere = await _message(client, room.seoul, other_thread, "서울 회의 다른 채널")
+
+    def search(who: Person, **params: Any) -> Any:
+        return client.get("/api/v1/search", params={"q": "서울", **params}, headers=who.headers)
+
+    everywhere = (await search(room.seoul)).json()["items"]
+    assert set(_message_ids(everywhere)) == {here, elsewhere}
+    narrowed = await search(room.seoul, channel_id=room.channel_id)
+    assert _message_ids(narrowed.json()["items"]) == [here]
+    assert {hit["channel_id"] for hit in narrowed.json()["items"]} == {room.channel_id}
+    # A channel the caller may not see is not there for them; meetings are in no channel.
+    assert_problem(await search(room.outsider, channel_id=room.channel_id), 404, "not_found")
+    assert_problem(
+        await search(room.seoul, channel_id=room.channel_id, kind="meetings"), 422, "bad_filter"
+    )

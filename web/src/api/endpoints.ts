@@ -39,9 +39,10 @@ export function endpoints(api: ApiClient) {
     /** Messages that @-mentioned me, newest first, in channels I can still read. */
     mentions: (cursor?: string | null) => api.get<Page<MentionRead>>('/mentions', { cursor, limit: 50 }),
 
-    /** Ranked hits, a page at a time (``cursor`` from the previous page's ``next_cursor``). */
-    search: (q: string, kind: 'messages' | 'meetings' | 'all', cursor?: string | null) =>
-      api.get<SearchResponse>('/search', { q, kind, cursor }),
+    /** Ranked hits, a page at a time (``cursor`` from the previous page's ``next_cursor``);
+     *  with ``channelId``, only that channel's messages and threads. */
+    search: (q: string, kind: 'messages' | 'meetings' | 'all', cursor?: string | null, channelId?: number | null) =>
+      api.get<SearchResponse>('/search', { q, kind, cursor, channel_id: channelId }),
 
     meetings: (cursor?: string | null) => api.get<Page<Meeting>>('/meetings', { cursor, limit: 100 }),
     meeting: (id: number) => api.get<Meeting>(`/meetings/${id}`),

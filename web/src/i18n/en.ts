@@ -92,6 +92,7 @@ export const en = {
   'threads.title': 'Threads',
   'threads.empty': 'No threads yet.',
   'threads.new': 'New thread',
+  'threads.search': 'Search this channel',
   'threads.newTitle': 'Thread title',
   'threads.create': 'Create thread',
   'threads.messages': '{n} messages',
@@ -171,6 +172,8 @@ export const en = {
   'search.kind.meetings': 'Meetings',
   'search.submit': 'Search',
   'search.empty': 'Nothing found.',
+  'search.inChannel': 'In #{name}',
+  'search.everywhere': 'Search everywhere',
   'search.result.message': 'Message',
   'search.result.meeting': 'Meeting',
 

@@ -93,6 +93,7 @@ export const ko: Catalog = {
   'threads.title': '스레드',
   'threads.empty': '아직 스레드가 없습니다.',
   'threads.new': '새 스레드',
+  'threads.search': '이 채널에서 검색',
   'threads.newTitle': '스레드 제목',
   'threads.create': '스레드 만들기',
   'threads.messages': '메시지 {n}개',
@@ -172,6 +173,8 @@ export const ko: Catalog = {
   'search.kind.meetings': '회의',
   'search.submit': '검색',
   'search.empty': '검색 결과가 없습니다.',
+  'search.inChannel': '#{name} 채널에서',
+  'search.everywhere': '전체에서 검색',
   'search.result.message': '메시지',
   'search.result.meeting': '회의',
 

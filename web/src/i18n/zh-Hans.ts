@@ -93,6 +93,7 @@ export const zhHans: Catalog = {
   'threads.title': '话题',
   'threads.empty': '暂无话题。',
   'threads.new': '新话题',
+  'threads.search': '在此频道中搜索',
   'threads.newTitle': '话题标题',
   'threads.create': '创建话题',
   'threads.messages': '{n} 条消息',
@@ -172,6 +173,8 @@ export const zhHans: Catalog = {
   'search.kind.meetings': '会议',
   'search.submit': '搜索',
   'search.empty': '未找到结果。',
+  'search.inChannel': '在 #{name} 中',
+  'search.everywhere': '全部搜索',
   'search.result.message': '消息',
   'search.result.meeting': '会议',
 

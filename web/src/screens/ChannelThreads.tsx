@@ -19,6 +19,7 @@ export function ChannelThreads({ channelId }: { channelId: number }) {
   const threads = useQuery((s) => s.children<Thread>(ENTITY.thread, `channel:${channelId}`), [channelId], [] as Thread[]);
   const sorted = [...threads].sort((a, b) => (b.last_message_at || b.created_at).localeCompare(a.last_message_at || a.created_at));
   const [title, setTitle] = useState('');
+  const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
 
   const create = async (e: Event) => {
@@ -43,6 +44,20 @@ export function ChannelThreads({ channelId }: { channelId: number }) {
       <h1 id="threads-title"># {channel?.name ?? channelId}</h1>
       {channel?.description && <p class="muted">{channel.description}</p>}
       <RefreshNotice state={state} />
+      <form
+        role="search"
+        class="search-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (query.trim()) navigate(`/search?q=${encodeURIComponent(query.trim())}&kind=messages&channel=${channelId}`);
+        }}
+      >
+        <div class="field">
+          <label for="channel-search">{t('threads.search')}</label>
+          <input id="channel-search" type="search" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} data-testid="channel-search" />
+        </div>
+        <button type="submit">{t('search.submit')}</button>
+      </form>
       <h2>{t('threads.title')}</h2>
       {!state.loading && sorted.length === 0 && <p class="muted">{t('threads.empty')}</p>}
       <ul class="list" data-testid="thread-list">

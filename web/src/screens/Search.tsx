@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import { ApiError, NetworkError } from '../api/client';
-import type { SearchHit } from '../api/types';
+import type { Channel, SearchHit } from '../api/types';
+import { useQuery } from '../data/hooks';
 import { t, useLang } from '../i18n';
 import { Link, navigate, queryParam, usePath } from '../router';
 import { ep } from '../runtime';
 import { useEffect } from 'preact/hooks';
+import { ENTITY } from '../sync/entities';
 
 type Kind = 'all' | 'messages' | 'meetings';
 
@@ -13,6 +15,9 @@ export function Search() {
   const path = usePath();
   const q0 = queryParam(path, 'q') ?? '';
   const k0 = (queryParam(path, 'kind') as Kind) || 'all';
+  // Narrowed to one channel (from its thread list): its messages and threads only.
+  const channelId = Number(queryParam(path, 'channel')) || null;
+  const channel = useQuery((s) => (channelId ? s.get<Channel>(ENTITY.channel, channelId) : Promise.resolve(undefined)), [channelId], undefined);
   const [q, setQ] = useState(q0);
   const [kind, setKind] = useState<Kind>(k0);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
@@ -27,7 +32,7 @@ export function Search() {
     setBusy(true);
     setError(null);
     setNext(null);
-    ep.search(q0, k0)
+    ep.search(q0, k0, null, channelId)
       .then((r) => {
         if (!alive) return;
         setHits(r.items ?? []);
@@ -38,14 +43,14 @@ export function Search() {
     return () => {
       alive = false;
     };
-  }, [q0, k0]);
+  }, [q0, k0, channelId]);
 
   const loadMore = async () => {
     if (!next) return;
     setMoreBusy(true);
     setError(null);
     try {
-      const page = await ep.search(q0, k0, next);
+      const page = await ep.search(q0, k0, next, channelId);
       // A hit already shown (the ranking moved while reading) is not shown twice.
       setHits((shown) => {
         const keys = new Set((shown ?? []).map((h) => `${h.kind}${h.id}`));
@@ -61,18 +66,23 @@ export function Search() {
 
   const submit = (e: Event) => {
     e.preventDefault();
-    navigate(`/search?q=${encodeURIComponent(q)}&kind=${kind}`);
+    navigate(`/search?q=${encodeURIComponent(q)}&kind=${kind}${channelId ? `&channel=${channelId}` : ''}`);
   };
 
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">{t('search.title')}</h1>
+      {channelId && (
+        <p data-testid="search-scope">
+          {t('search.inChannel', { name: channel?.name ?? String(channelId) })} · <Link href={`/search?q=${encodeURIComponent(q0)}&kind=all`}>{t('search.everywhere')}</Link>
+        </p>
+      )}
       <form role="search" class="search-form" onSubmit={submit}>
         <div class="field">
           <label for="search-q">{t('search.query')}</label>
           <input id="search-q" type="search" value={q} required onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} data-testid="search-input" />
         </div>
-        <div class="field">
+        <div class="field" hidden={channelId !== null}>
           <label for="search-kind">{t('search.kind')}</label>
           <select id="search-kind" value={kind} onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as Kind)}>
             <option value="all">{t('search.kind.all')}</option>
