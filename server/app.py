@@ -44,7 +44,8 @@ _PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
 # The web client's pages and files. Message HTML is rendered and sanitized on the server
 # (server/discussion/markdown.py) and inserted as is; this policy is the line behind that: only
 # the app's own scripts run (no inline script, no eval), nothing loads from other hosts, and
-# no other site may frame the app. Inline styles stay allowed (charts set them).
+# no other site may frame the app. Style attributes stay allowed: Markdown tables align their
+# cells with one (the sanitizer keeps text-align alone).
 WEB_SECURITY_HEADERS: Final = {
     "Content-Security-Policy": "; ".join(
         [
