@@ -43,15 +43,14 @@ API_PREFIX = "/api/v1"
 _PLACEHOLDER_PAGE = Path(__file__).parent / "static" / "index.html"
 # The web client's pages and files. Message HTML is rendered and sanitized on the server
 # (server/discussion/markdown.py) and inserted as is; this policy is the line behind that: only
-# the app's own scripts run (no inline script, no eval), nothing loads from other hosts, and
-# no other site may frame the app. Style attributes stay allowed: Markdown tables align their
-# cells with one (the sanitizer keeps text-align alone).
+# the app's own scripts and styles apply (no inline script, eval or style attribute), nothing
+# loads from other hosts, and no other site may frame the app.
 WEB_SECURITY_HEADERS: Final = {
     "Content-Security-Policy": "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
-            "style-src 'self' 'unsafe-inline'",
+            "style-src 'self'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
             "connect-src 'self'",

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, expect
 
-from tests.e2e.conftest import World, goto, live_ready, login, new_page
+from tests.e2e.conftest import ApiCall, World, goto, live_ready, login, new_page
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_the_client_runs_under_its_policy_which_refuses_inline_script_and_other_hosts(
-    browser: Browser, world: World
+    browser: Browser, world: World, api: ApiCall
 ) -> None:
     page = await new_page(browser)
     violations: list[str] = []
@@ -24,9 +24,16 @@ async def test_the_client_runs_under_its_policy_which_refuses_inline_script_and_
             violations.append(message.text)
 
     page.on("console", note_violation)
+    # A Markdown table aligns its cells by class: no style attribute for the policy to refuse.
+    table = "| 도시 | 2026 |\n|:--|--:|\n| 서울 | 12 |"
+    path = f"/threads/{world.thread_id}/messages"
+    await api(world.server, world.seoul_official, "POST", path, {"body": table})
     await login(page, world.url, world.seoul_official, f"/threads/{world.thread_id}")
     await live_ready(page)
     await expect(page.locator("textarea").first).to_be_visible()
+    cell = page.locator(".message-body td").last
+    await expect(cell).to_have_text("12")
+    assert await cell.evaluate("td => getComputedStyle(td).textAlign") == "right"
     assert violations == []
     # (Playwright's own evaluate is exempt from the policy, so eval cannot be tried from here;
     # the header test checks there is no 'unsafe-eval'.)

@@ -12,6 +12,7 @@ import { t } from '../../i18n';
 import { formatBytes, formatDateTime } from '../../i18n/format';
 import { EditedToggle, MessageHistory } from './History';
 import { Translations } from './Translations';
+import { serverHtml } from '../../lib/serverHtml';
 
 const QUICK_REACTIONS = ['👍', '🙏', '✅', '👀'];
 
@@ -93,7 +94,7 @@ export function MessageItem({ m: cached, mine, lang, tz, users, online, offlineH
         </div>
       ) : (
         // html is rendered and sanitized by the server; never build HTML on the client.
-        <div class="message-body" lang={m.lang} dangerouslySetInnerHTML={{ __html: m.html }} />
+        <div class="message-body" lang={m.lang} dangerouslySetInnerHTML={serverHtml(m.html)} />
       )}
 
       {historyOpen && canAct && m.edited_at && <MessageHistory key="history" messageId={m.id} editedAt={m.edited_at} tz={tz} users={users} />}

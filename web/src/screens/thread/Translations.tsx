@@ -16,6 +16,7 @@ import { defaultTargetLang, mayReview, reviewBody, sameTranslation, splitTransla
 import { t, useLang } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { useObservable } from '../../lib/observable';
+import { serverHtml } from '../../lib/serverHtml';
 import { ep, online } from '../../runtime';
 import { ENTITY, type Row } from '../../sync/entities';
 
@@ -199,7 +200,7 @@ function TranslationItem({ tr, tz, translator, actions }: { tr: MessageTranslati
         {actions}
       </div>
       {/* html is rendered and sanitized by the server. */}
-      <div class="message-body" lang={tr.lang} dangerouslySetInnerHTML={{ __html: tr.html }} />
+      <div class="message-body" lang={tr.lang} dangerouslySetInnerHTML={serverHtml(tr.html)} />
     </li>
   );
 }
