@@ -33,7 +33,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import httpx
 import orjson
 from sqlalchemy import insert, text, update
 
@@ -45,7 +44,7 @@ from server.discussion.models import ChannelCreate, ThreadCreate
 from server.identity import authentication
 from server.identity import service as identity
 from server.identity.models import UserCreate
-from tests.bench.harness import app_on_fresh_database
+from tests.bench.harness import app_on_fresh_database, client
 from tests.bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,15 +134,13 @@ def bench_pull(
     async def work(app: Any) -> dict[str, Any]:
         token, channel_id, thread_id = await _seed_people(app)
         await _seed_changes(app, channel_id, thread_id, changes)
-        transport = httpx.ASGITransport(app=app)
-        headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        async with client(app, token) as http:
 
             async def pull_all() -> int:
                 since, seen = 0, 0
                 while True:
                     response = await http.get(
-                        "/api/v1/sync/pull", params={"since": since, "limit": 5000}, headers=headers
+                        "/api/v1/sync/pull", params={"since": since, "limit": 5000}
                     )
                     page = response.json()
                     seen += len(page["changes"])
@@ -168,8 +165,6 @@ def bench_push(
 ) -> Callable[[Any], Awaitable[dict[str, Any]]]:
     async def work(app: Any) -> dict[str, Any]:
         token, _channel_id, thread_id = await _seed_people(app)
-        transport = httpx.ASGITransport(app=app)
-        headers = {"Authorization": f"Bearer {token}"}
         batch = [
             {
                 "id": f"m{n}",
@@ -179,9 +174,7 @@ def bench_push(
             }
             for n in range(mutations)
         ]
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", timeout=600
-        ) as http:
+        async with client(app, token, timeout=600) as http:
 
             async def push_all(expect: str) -> int:
                 done = 0
@@ -189,7 +182,6 @@ def bench_push(
                     response = await http.post(
                         "/api/v1/sync/push",
                         json={"client_id": "bench", "mutations": batch[offset : offset + 500]},
-                        headers=headers,
                     )
                     results = response.json()["results"]
                     assert all(r["status"] == expect for r in results), results[:3]

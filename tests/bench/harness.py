@@ -68,13 +68,13 @@ async def app_on_fresh_database(database_url: str, **settings: Any) -> AsyncIter
                 yield app
 
 
-def client(app: FastAPI, token: str) -> httpx.AsyncClient:
+def client(app: FastAPI, token: str, timeout: float = 120) -> httpx.AsyncClient:
     """In-process HTTP to ``app`` as the holder of ``token``."""
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://bench",
         headers={"Authorization": f"Bearer {token}"},
-        timeout=120,
+        timeout=timeout,
     )
 
 
