@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,21 @@ def dumps(data: Any) -> str:
     return orjson.dumps(data, default=_json_default).decode()
 
 
+@dataclass(frozen=True)
+class NewChange:
+    """One change to append: what :func:`record` takes, for :func:`record_all`."""
+
+    scope: str
+    entity: str
+    entity_id: int
+    op: str
+    version: int
+    data: dict[str, Any] | str
+    actor_id: int | None
+    client_id: str | None = None
+    mutation_id: str | None = None
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -70,43 +86,62 @@ async def record(
     The lock is held until the writing transaction ends, so no transaction can commit a lower
     seq after a higher one: a reader at cursor N never misses a later commit below N.
     """
+    change = NewChange(
+        scope, entity, entity_id, op, version, data, actor_id, client_id, mutation_id
+    )
+    return (await record_all(session, [change]))[0]
+
+
+async def record_all(session: AsyncSession, new: Sequence[NewChange]) -> list[ChangeEvent]:
+    """:func:`record` for several changes at once (the messages of one group commit, see
+    :mod:`server.core.batching`): consecutive seqs in the given order, with one counter update
+    and one insert."""
+    if not new:
+        return []
     connection = await session.connection()
-    seq = await _allocate_seqs(connection, 1)
-    data_json = data if isinstance(data, str) else dumps(data)
-    await connection.execute(
-        _INSERT_CHANGE,
-        {
-            "seq": seq,
-            "scope": scope,
-            "entity": entity,
-            "entity_id": entity_id,
-            "op": op,
-            "version": version,
-            "data": data_json,
-            "actor_id": actor_id,
-            "client_id": client_id,
-            "mutation_id": mutation_id,
-            "created_at": utcnow(),
-        },
-    )
-    event = ChangeEvent.build(
-        seq=seq,
-        scope=scope,
-        entity=entity,
-        entity_id=entity_id,
-        op=op,
-        version=version,
-        data_json=data_json,
-        mutation_id=mutation_id,
-    )
+    first = await _allocate_seqs(connection, len(new)) - len(new) + 1
+    now = utcnow()
+    rows = []
+    events = []
+    for seq, change in enumerate(new, start=first):
+        data = change.data
+        data_json = data if isinstance(data, str) else dumps(data)
+        rows.append(
+            {
+                "seq": seq,
+                "scope": change.scope,
+                "entity": change.entity,
+                "entity_id": change.entity_id,
+                "op": change.op,
+                "version": change.version,
+                "data": data_json,
+                "actor_id": change.actor_id,
+                "client_id": change.client_id,
+                "mutation_id": change.mutation_id,
+                "created_at": now,
+            }
+        )
+        events.append(
+            ChangeEvent.build(
+                seq=seq,
+                scope=change.scope,
+                entity=change.entity,
+                entity_id=change.entity_id,
+                op=change.op,
+                version=change.version,
+                data_json=data_json,
+                mutation_id=change.mutation_id,
+            )
+        )
+    await connection.execute(_INSERT_CHANGE, rows[0] if len(rows) == 1 else rows)
     pending: list[ChangeEvent] | None = session.info.get(_PENDING_KEY)
     if pending is None:
         pending = session.info[_PENDING_KEY] = []
         broker: Broker | None = session.info.get(BROKER_KEY)
         if broker is not None:
             after_commit(session, _publisher(session, broker))
-    pending.append(event)
-    return event
+    pending.extend(events)
+    return events
 
 
 def _publisher(session: AsyncSession, broker: Broker) -> Any:

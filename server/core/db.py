@@ -201,9 +201,12 @@ class Database:
             await self.write_engine.dispose()
 
 
-def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
-    """Run ``hook`` once the session's transaction has committed (never on rollback)."""
-    session.info.setdefault("after_commit", []).append(hook)
+def after_commit(session: AsyncSession, hook: AfterCommit, *, once: bool = False) -> None:
+    """Run ``hook`` once the session's transaction has committed (never on rollback);
+    ``once``: unless it is to run already."""
+    hooks: list[AfterCommit] = session.info.setdefault("after_commit", [])
+    if not (once and hook in hooks):
+        hooks.append(hook)
 
 
 async def run_after_commit(session: AsyncSession) -> None:

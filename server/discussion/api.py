@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.core.batching import GroupCommit
 from server.core.deps import IfMatch, Limit, SessionDep, SettingsDep
+from server.core.errors import AppError
 from server.core.files import blob_path, max_file_bytes
 from server.core.pagination import Page
 from server.core.types import BigId, Id
@@ -37,7 +42,7 @@ from server.discussion.models import (
     ThreadRead,
     TranslationPut,
 )
-from server.identity.idempotency import IdempotencyDep
+from server.identity.idempotency import IdempotencyDep, IdempotencyKey, IdempotencyKeyDep
 from server.identity.permissions import CurrentPrincipal, require
 from server.identity.service import Principal
 
@@ -45,6 +50,78 @@ router = APIRouter(tags=["discussion"])
 Reader = Annotated[Principal, Depends(require("messages:read"))]
 Writer = Annotated[Principal, Depends(require("messages:write"))]
 Translator = Annotated[Principal, Depends(require("translations:write"))]
+
+
+# The busiest routes first: routes are matched in order.
+@dataclass(frozen=True)
+class PostRequest:
+    post: messages.NewPost
+    idempotency: IdempotencyKey
+
+
+async def write_posts(
+    session: AsyncSession, requests: Sequence[PostRequest]
+) -> list[Response | AppError]:
+    """The HTTP answers to a group of posts, written in ``session`` (the group commit of
+    ``post_message`` below, wired in server/app.py): a repeated ``Idempotency-Key`` is
+    answered from its record, in the same transaction as the write it stands for."""
+    answers: list[Response | AppError | None] = [None] * len(requests)
+    to_post: list[int] = []
+    for index, request in enumerate(requests):
+        if request.idempotency.key is None:
+            to_post.append(index)
+            continue
+        try:
+            replay = await request.idempotency.bind(session).replay(request.post.principal)
+        except AppError as error:
+            answers[index] = error
+            continue
+        if replay is not None:
+            answers[index] = replay
+        else:
+            to_post.append(index)
+    outcomes = await messages.post_messages(session, [requests[i].post for i in to_post])
+    for index, outcome in zip(to_post, outcomes, strict=True):
+        if isinstance(outcome, AppError):
+            answers[index] = outcome
+            continue
+        idem = requests[index].idempotency.bind(session)
+        answers[index] = await idem.remember(requests[index].post.principal, 201, outcome)
+    return [answer for answer in answers if answer is not None]
+
+
+GroupWriter = Annotated[Principal, Depends(require("messages:write", group_commit=True))]
+
+
+@router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
+async def post_message(
+    thread_id: Id,
+    body: MessageCreate,
+    principal: GroupWriter,
+    idempotency: IdempotencyKeyDep,
+    request: Request,
+) -> Response:
+    # Posts go through a group commit (server/core/batching.py): written together with the
+    # posts that arrive meanwhile, each answered once its group has committed.
+    posts: GroupCommit[PostRequest, Response] = request.app.state.message_posts
+    return await posts.submit(
+        PostRequest(messages.NewPost(principal, thread_id, body), idempotency)
+    )
+
+
+@router.get("/threads/{thread_id}/messages", response_model=Page[MessageRead])
+async def list_messages(
+    thread_id: Id,
+    principal: Reader,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = None,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+) -> Page[MessageRead]:
+    items, next_cursor = await messages.list_messages(
+        session, principal, thread_id, cursor=cursor, limit=limit, newest_first=order == "desc"
+    )
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.post("/channels", status_code=201, response_model=ChannelRead)
@@ -128,35 +205,6 @@ async def list_threads(
 @router.get("/threads/{thread_id}", response_model=ThreadRead)
 async def get_thread(thread_id: Id, principal: Reader, session: SessionDep) -> ThreadRead:
     return await threads.get_thread(session, principal, thread_id)
-
-
-@router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
-async def post_message(
-    thread_id: Id,
-    body: MessageCreate,
-    principal: Writer,
-    session: SessionDep,
-    idem: IdempotencyDep,
-) -> Response:
-    if (replay := await idem.replay(principal)) is not None:
-        return replay
-    message = await messages.post_message(session, principal, thread_id, body)
-    return await idem.remember(principal, 201, message)
-
-
-@router.get("/threads/{thread_id}/messages", response_model=Page[MessageRead])
-async def list_messages(
-    thread_id: Id,
-    principal: Reader,
-    session: SessionDep,
-    cursor: str | None = None,
-    limit: Limit = None,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
-) -> Page[MessageRead]:
-    items, next_cursor = await messages.list_messages(
-        session, principal, thread_id, cursor=cursor, limit=limit, newest_first=order == "desc"
-    )
-    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.post("/threads/{thread_id}/read", status_code=204)

@@ -256,6 +256,8 @@ def extract_mentions(source: str) -> list[str]:
     Exactly the mentions :func:`render_markdown` marks up (not in code, links or e-mail
     addresses). Whether such a user exists is for the caller to check.
     """
+    if "@" not in source:
+        return []  # the usual case, without parsing the text a second time
     seen: dict[str, None] = {}
     for block in _MD.parse(source):
         for child in block.children or []:

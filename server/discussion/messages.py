@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,7 @@ from server.discussion.models import (
     TranslationRead,
 )
 from server.discussion.service import (
+    ChannelAccess,
     access,
     can_read_channel,
     channel_scope,
@@ -169,6 +171,28 @@ async def message_reads(
     return result
 
 
+def _message_change(
+    message: Message,
+    read: MessageRead,
+    op: str,
+    actor: int,
+    client_id: str | None,
+    mutation_id: str | None,
+) -> changes.NewChange:
+    assert message.id is not None
+    return changes.NewChange(
+        scope=channel_scope(message.channel_id),
+        entity="message",
+        entity_id=message.id,
+        op=op,
+        version=message.version,
+        data=read.model_dump(mode="json"),
+        actor_id=actor,
+        client_id=client_id,
+        mutation_id=mutation_id,
+    )
+
+
 async def record_message(
     session: AsyncSession,
     message: Message,
@@ -177,60 +201,50 @@ async def record_message(
     *,
     client_id: str | None = None,
     mutation_id: str | None = None,
-    attachments: bool = True,
 ) -> MessageRead:
-    assert message.id is not None
-    new = op == "created"
-    read = (await message_reads(session, [message], new=new, attachments=attachments))[0]
-    data: dict[str, Any] = read.model_dump(mode="json")
-    await changes.record(
-        session,
-        scope=channel_scope(message.channel_id),
-        entity="message",
-        entity_id=message.id,
-        op=op,
-        version=message.version,
-        data=data,
-        actor_id=actor,
-        client_id=client_id,
-        mutation_id=mutation_id,
+    read = (await message_reads(session, [message]))[0]
+    await changes.record_all(
+        session, [_message_change(message, read, op, actor, client_id, mutation_id)]
     )
     return read
 
 
-async def reindex_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
+def _document(message: Message, thread_title: str, texts: list[str]) -> search.Document:
     assert message.id is not None
-    if message.deleted_at is not None:
-        await search.remove(session, "message", message.id)
-        return
-    texts = [message.body]
-    if not new:  # a message just posted has no translations yet
-        texts += (
-            await session.execute(
-                select(col(MessageTranslation.body)).where(
-                    col(MessageTranslation.message_id) == message.id
-                )
-            )
-        ).scalars()
-    thread = await session.get(Thread, message.thread_id)
-    await search.index(
-        session,
+    return search.Document(
         "message",
         message.id,
-        title=thread.title if thread else "",
-        texts=texts,
+        texts,
+        title=thread_title,
         channel_id=message.channel_id,
         thread_id=message.thread_id,
     )
 
 
+async def reindex_message(session: AsyncSession, message: Message) -> None:
+    assert message.id is not None
+    if message.deleted_at is not None:
+        await search.remove(session, "message", message.id)
+        return
+    texts = [message.body]
+    texts += (
+        await session.execute(
+            select(col(MessageTranslation.body)).where(
+                col(MessageTranslation.message_id) == message.id
+            )
+        )
+    ).scalars()
+    thread = await session.get(Thread, message.thread_id)
+    await search.index_all(session, [_document(message, thread.title if thread else "", texts)])
+
+
 _THREADS = table_of(Thread)
 # Every post runs it: built once and run as a Core statement (see server/changes/service.py).
-_COUNT_MESSAGE = (
+_COUNT_MESSAGES = (
     update(_THREADS)
     .where(_THREADS.c.id == bindparam("thread"))
     .values(
-        message_count=_THREADS.c.message_count + 1,
+        message_count=_THREADS.c.message_count + bindparam("count"),
         last_message_id=bindparam("message"),
         last_message_at=bindparam("at", type_=UTCDateTime()),
     )
@@ -239,18 +253,32 @@ _COUNT_MESSAGE = (
 
 
 _MESSAGES = table_of(Message)
-_INSERT_MESSAGE = _MESSAGES.insert().returning(_MESSAGES.c.id)
+# Ids come back in the order of the rows given, also for several rows in one statement.
+_INSERT_MESSAGES = _MESSAGES.insert().returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-async def _insert_new(session: AsyncSession, message: Message) -> None:
-    """``session.add`` and ``flush`` for a new message, as one prebuilt Core INSERT: the
-    unit of work's flush was the single largest cost of posting. The message then joins the
-    session as a persistent object, as if it had been flushed."""
+async def _insert_new(session: AsyncSession, messages: Sequence[Message]) -> None:
+    """``session.add`` and ``flush`` for new messages, as one prebuilt Core INSERT: the unit
+    of work's flush was the single largest cost of posting. The messages then join the
+    session as persistent objects, as if they had been flushed."""
     connection = await session.connection()
-    inserted = await connection.execute(_INSERT_MESSAGE, message.model_dump(exclude={"id"}))
-    message.id = inserted.scalar_one()
-    make_transient_to_detached(message)
-    session.add(message)
+    rows = [message.model_dump(exclude={"id"}) for message in messages]
+    inserted = await connection.execute(_INSERT_MESSAGES, rows[0] if len(rows) == 1 else rows)
+    for message, message_id in zip(messages, inserted.scalars(), strict=True):
+        message.id = message_id
+        make_transient_to_detached(message)
+        session.add(message)
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """One message to post, by whom and where: what :func:`post_messages` takes."""
+
+    principal: Principal
+    thread_id: int
+    data: MessageCreate
+    client_id: str | None = None
+    mutation_id: str | None = None
 
 
 async def post_message(
@@ -262,44 +290,116 @@ async def post_message(
     client_id: str | None = None,
     mutation_id: str | None = None,
 ) -> MessageRead:
-    body = check_body(data.body)
+    """Post one message (:func:`post_messages` with one)."""
+    post = NewPost(principal, thread_id, data, client_id, mutation_id)
+    outcome = (await post_messages(session, [post]))[0]
+    if isinstance(outcome, AppError):
+        raise outcome
+    return outcome
+
+
+async def post_messages(
+    session: AsyncSession, posts: Sequence[NewPost]
+) -> list[MessageRead | AppError]:
+    """Post messages in the caller's transaction, each with what a post writes: the message,
+    its thread's counters, a change in its channel's scope, a change for each person it
+    mentions, and its search document; the changes in the order of ``posts``.
+
+    The outcome of each post, in order. A post the rules refuse (empty or too large, a thread
+    the author cannot see, a channel they may not write in) gets its error in its place and
+    writes nothing; the others go on. An error while writing (an unusable attachment, the
+    database) is raised, and the caller rolls the whole transaction back. Several posts at once
+    are a group commit (:mod:`server.core.batching`): each statement runs once for all of them.
+    """
+    outcomes: list[MessageRead | AppError | None] = [None] * len(posts)
+    accepted: list[tuple[int, NewPost, Thread, Message]] = []
+    allowed: dict[tuple[int, Principal], tuple[Thread, ChannelAccess] | AppError] = {}
+    now = utcnow()
+    for index, post in enumerate(posts):
+        try:
+            body = check_body(post.data.body)
+            key = (post.thread_id, post.principal)
+            known = allowed.get(key)
+            if known is None:
+                try:
+                    known = allowed[key] = await _writable_thread(session, *key[::-1])
+                except AppError as error:
+                    known = allowed[key] = error
+            if isinstance(known, AppError):
+                raise known
+        except AppError as error:
+            outcomes[index] = error
+            continue
+        thread = known[0]
+        message = Message(
+            thread_id=post.thread_id,
+            channel_id=thread.channel_id,
+            author_id=post.principal.user_id,
+            body=body,
+            html=render_markdown(body),
+            lang=post.data.lang or detect_language(body),
+            created_at=now,
+        )
+        accepted.append((index, post, thread, message))
+    if accepted:
+        await _write_posts(session, accepted, now, outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+async def _writable_thread(
+    session: AsyncSession, principal: Principal, thread_id: int
+) -> tuple[Thread, ChannelAccess]:
     thread, result = await thread_access(session, principal, thread_id)
     if not result.can_write:
         reason = "archived" if result.channel.is_archived else "read-only for you"
         raise Forbidden(f"Channel {thread.channel_id} is {reason}.", code="channel_read_only")
-    now = utcnow()
-    message = Message(
-        thread_id=thread_id,
-        channel_id=thread.channel_id,
-        author_id=principal.user_id,
-        body=body,
-        html=render_markdown(body),
-        lang=data.lang or detect_language(body),
-        created_at=now,
-    )
-    await _insert_new(session, message)
-    assert message.id is not None
-    if data.attachment_ids:
-        await _attach(session, principal, message, data.attachment_ids)
-    counted = await (await session.connection()).execute(
-        _COUNT_MESSAGE, {"thread": thread_id, "message": message.id, "at": now}
-    )
-    # Keep this session's thread in step, as an ORM update would.
-    set_committed_value(thread, "message_count", counted.scalar_one())
-    set_committed_value(thread, "last_message_id", message.id)
-    set_committed_value(thread, "last_message_at", now)
-    read = await record_message(
+    return thread, result
+
+
+async def _write_posts(
+    session: AsyncSession,
+    accepted: list[tuple[int, NewPost, Thread, Message]],
+    now: datetime,
+    outcomes: list[MessageRead | AppError | None],
+) -> None:
+    new = [message for *_, message in accepted]
+    await _insert_new(session, new)
+    with_attachments = False
+    for _, post, _, message in accepted:
+        if post.data.attachment_ids:
+            with_attachments = True
+            await _attach(session, post.principal, message, post.data.attachment_ids)
+    threads: dict[int, tuple[Thread, list[Message]]] = {}
+    for _, _, thread, message in accepted:
+        threads.setdefault(message.thread_id, (thread, []))[1].append(message)
+    connection = await session.connection()
+    for thread_id, (thread, posted) in threads.items():
+        last = posted[-1].id
+        counted = await connection.execute(
+            _COUNT_MESSAGES, {"thread": thread_id, "count": len(posted), "message": last, "at": now}
+        )
+        # Keep this session's thread in step, as an ORM update would.
+        set_committed_value(thread, "message_count", counted.scalar_one())
+        set_committed_value(thread, "last_message_id", last)
+        set_committed_value(thread, "last_message_at", now)
+    reads = await message_reads(session, new, new=True, attachments=with_attachments)
+    await changes.record_all(
         session,
-        message,
-        "created",
-        principal.user_id,
-        client_id=client_id,
-        mutation_id=mutation_id,
-        attachments=bool(data.attachment_ids),
+        [
+            _message_change(
+                message, read, "created", post.principal.user_id, post.client_id, post.mutation_id
+            )
+            for (_, post, _, message), read in zip(accepted, reads, strict=True)
+        ],
     )
-    await mentions.record_mentions(session, principal, message)
-    await reindex_message(session, message, new=True)
-    return read
+    for _, post, _, message in accepted:
+        await mentions.record_mentions(session, post.principal, message)
+    await search.index_all(
+        session,
+        [_document(message, thread.title, [message.body]) for _, _, thread, message in accepted],
+    )
+    for (index, *_), read in zip(accepted, reads, strict=True):
+        outcomes[index] = read
 
 
 async def _attach(

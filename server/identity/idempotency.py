@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -88,16 +89,37 @@ def _raw_json(text: str, status_code: int) -> JSONResponse:
     return response
 
 
-async def idempotency(request: Request, session: SessionDep) -> Idempotency:
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A request's ``Idempotency-Key`` (None: not given) and what identifies the request."""
+
+    key: str | None
+    fingerprint: str
+
+    def bind(self, session: AsyncSession) -> Idempotency:
+        """Replays and records in ``session``, the transaction of the write itself."""
+        return Idempotency(session, self.key, self.fingerprint)
+
+
+async def idempotency_key(request: Request) -> IdempotencyKey:
     key = request.headers.get(HEADER)
     if key is not None and not (1 <= len(key) <= 200):
         raise InvalidInput(
             "Idempotency-Key must be 1 to 200 characters.", code="bad_idempotency_key"
         )
+    if key is None:
+        return IdempotencyKey(None, "")  # nothing to compare a repeat with
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())
     digest.update(await request.body())
-    return Idempotency(session, key, digest.hexdigest())
+    return IdempotencyKey(key, digest.hexdigest())
+
+
+IdempotencyKeyDep = Annotated[IdempotencyKey, Depends(idempotency_key)]
+
+
+async def idempotency(key: IdempotencyKeyDep, session: SessionDep) -> Idempotency:
+    return key.bind(session)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

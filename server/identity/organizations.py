@@ -19,7 +19,13 @@ from server.identity.models import (
     OrganizationRead,
     OrganizationUpdate,
 )
-from server.identity.service import PLATFORM_SCOPE, Principal, audit, require_admin
+from server.identity.service import (
+    PLATFORM_SCOPE,
+    Principal,
+    audit,
+    credentials_changed,
+    require_admin,
+)
 
 
 def organization_read(org: Organization) -> OrganizationRead:
@@ -30,6 +36,7 @@ async def _record_org(
     session: AsyncSession, org: Organization, op: str, actor_id: int | None
 ) -> None:
     assert org.id is not None
+    credentials_changed(session)
     await changes.record(
         session,
         scope=PLATFORM_SCOPE,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from server.changes import service as changes
+from server.core.db import after_commit
 from server.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_version
 from server.core.pagination import keyset_page
 from server.core.security import hash_password, password_problem
@@ -35,6 +36,17 @@ PLATFORM_SCOPE = "platform"  # what every signed-in person may see: organization
 # A change of this entity in ``user:{id}`` says a token was revoked (logout, rotate, revoke,
 # deactivation): the realtime hub closes that token's WebSockets.
 ACCESS_TOKEN_ENTITY = "access_token"
+# The app puts a hook under this key into each session's info: it forgets who cached tokens
+# stand for (server/identity/token_cache.py), run after a commit that may have changed it.
+CREDENTIALS_CHANGED_KEY = "credentials_changed"
+
+
+def credentials_changed(session: AsyncSession) -> None:
+    """Who some token stands for changes when this session commits (a revoked token, an
+    updated user or organization): forget cached tokens then, before the caller is answered."""
+    hook = session.info.get(CREDENTIALS_CHANGED_KEY)
+    if hook is not None:
+        after_commit(session, hook, once=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +123,7 @@ def user_read(user: User) -> UserRead:
 
 async def record_user(session: AsyncSession, user: User, op: str, actor_id: int | None) -> None:
     assert user.id is not None
+    credentials_changed(session)
     await changes.record(
         session,
         scope=PLATFORM_SCOPE,
@@ -289,6 +302,7 @@ async def revoke_tokens(
         return []
     now = utcnow()
     ids = [t.id for t in tokens if t.id is not None]
+    credentials_changed(session)
     await session.execute(
         update(AuthToken).where(col(AuthToken.id).in_(ids)).values(revoked_at=now)
     )

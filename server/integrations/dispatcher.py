@@ -74,6 +74,7 @@ class WebhookDispatcher:
             transport=egress.webhook_transport(egress.PublicOnlyBackend(allowed=self._allowed)),
         )
         self._wake = asyncio.Event()
+        self._any_active = True  # whether the last round found an active hook
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -106,7 +107,10 @@ class WebhookDispatcher:
         await self._client.aclose()
 
     async def _on_changes(self, events: Sequence[ChangeEvent]) -> None:
-        self._wake.set()
+        # With no active hook a change has nobody to go to: the round (two queries, ten times
+        # a second under load) waits for the poll, unless the change is a hook's own.
+        if self._any_active or any(e.entity == service.WEBHOOK_ENTITY for e in events):
+            self._wake.set()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -138,6 +142,7 @@ class WebhookDispatcher:
                 ).where(col(OutgoingWebhook.is_active).is_(True))
             )
             hooks = list(rows.all())
+        self._any_active = bool(hooks)
         wait = self.settings.webhook_poll_seconds
         due: list[int] = []
         for hook_id, next_attempt_at, cursor in hooks:

@@ -36,6 +36,9 @@ from server.meetings import access as meetings
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 
+# The change-log entity of outgoing webhooks (the dispatcher watches for it).
+WEBHOOK_ENTITY = "webhook"
+
 
 # ---- signatures -------------------------------------------------------------------------
 
@@ -108,7 +111,7 @@ async def record_webhook(
     await changes.record(
         session,
         scope=identity.user_scope(hook.owner_id),
-        entity="webhook",
+        entity=WEBHOOK_ENTITY,
         entity_id=hook.id,
         op=op,
         version=hook.version,

@@ -27,6 +27,7 @@ from server.changes.broker import Broker
 from server.changes.models import ChangeEvent
 from server.core.db import Database
 from server.identity.service import Principal
+from server.identity.token_cache import CREDENTIAL_ENTITIES
 from server.realtime.frames import DirectWriter, text_frame
 
 log = structlog.get_logger(__name__)
@@ -170,6 +171,25 @@ class Connection:
             return True
         return self.offer(text, frame)
 
+    def deliver_all(self, changes: Sequence[tuple[str, str, bytes]]) -> bool:
+        """:meth:`deliver` for changes published together (a group commit's): (scope, text,
+        frame) each, in order. When they can all go out at once, they do, in one write."""
+        direct = self._direct
+        wakeup = self._wakeup
+        can_write_now = (
+            direct is not None
+            and wakeup is not None
+            and not wakeup.done()  # the writer is idle: nothing is queued or being sent
+            and not self._buffer
+            and self._unfinished is None
+            and not self._failed
+            and not self.replaying
+            and not self.closed.is_set()
+        )
+        if can_write_now and direct is not None and direct.write(b"".join(c[2] for c in changes)):
+            return True
+        return all(self.deliver(scope, text, frame) for scope, text, frame in changes)
+
     def stalled(self, now: float) -> bool:
         """Whether one send has been waiting on the client for too long."""
         started = self._sending_since
@@ -240,7 +260,11 @@ class Hub:
             lambda: defaultdict(set)
         )
         self.on_access_check: Callable[[Connection, str], Awaitable[bool]] | None = None
+        # Called for every change that may alter who a token stands for, whichever process
+        # made it (server/identity/token_cache.py).
+        self.on_credentials_changed: Callable[[], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._changes_since_check = False  # see _process
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         # Keep a reference until done, so the task is not garbage-collected mid-way.
@@ -284,13 +308,23 @@ class Hub:
                 self._spawn(self.drop_slow(conn, "slow consumer: a send took too long"))
 
     async def _consume(self) -> None:
+        inbox = self._inbox
         while True:
-            events = await self._inbox.get()
+            events = await inbox.get()
             try:
                 if events is None:
-                    await self._catch_up_to_head()
-                else:
-                    await self._process(events)
+                    if not self._changes_since_check:
+                        await self._catch_up_to_head()
+                    self._changes_since_check = False
+                    continue
+                # Whatever else was published meanwhile goes out with it: each subscriber's
+                # socket then gets one write for all of them instead of one each.
+                batch = list(events)
+                while not inbox.empty():
+                    more = inbox.get_nowait()
+                    if more is not None:
+                        batch.extend(more)
+                await self._process(batch)
             except Exception:
                 log.exception("hub_process_failed")
 
@@ -301,12 +335,30 @@ class Hub:
             await self._fill(head)
 
     async def _process(self, events: Sequence[ChangeEvent]) -> None:
+        # Changes flow, so a lost publish will show as a gap before the next one: the
+        # once-a-second look at the log's head can skip its read.
+        self._changes_since_check = True
+        outbox: dict[Connection, list[tuple[str, str, bytes]]] = {}
         for event in events:
             if event.seq <= self.last_seq:
                 continue  # already delivered (filled from the log, or a duplicate)
             if event.seq > self.last_seq + 1:
+                self._send(outbox)  # what came before the gap goes first
+                outbox = {}
                 await self._fill(event.seq - 1)
-            self._dispatch(event)
+            self._dispatch(event, outbox)
+        self._send(outbox)
+
+    def _send(self, outbox: dict[Connection, list[tuple[str, str, bytes]]]) -> None:
+        for conn, pending in outbox.items():
+            if len(pending) == 1:
+                scope, text, frame = pending[0]
+                delivered = conn.deliver(scope, text, frame)
+            else:
+                delivered = conn.deliver_all(pending)
+            if not delivered:
+                DROPPED.inc()
+                self._spawn(self.drop_slow(conn))
 
     async def _fill(self, until: int) -> None:
         while self.last_seq < until:
@@ -321,19 +373,37 @@ class Hub:
             for event in missing:
                 self._dispatch(event)
 
-    def _dispatch(self, event: ChangeEvent) -> None:
+    def _dispatch(
+        self,
+        event: ChangeEvent,
+        outbox: dict[Connection, list[tuple[str, str, bytes]]] | None = None,
+    ) -> None:
+        """Deliver one change to its scope's subscribers, or (``outbox``) add it to what each
+        of them is sent next, by :meth:`_send`."""
         self.last_seq = event.seq
         subscribers = self.subscribers.get(event.scope)
         if subscribers:
-            delivered = 0
             frame = text_frame(event.wire)  # built once for every subscriber
-            for conn in list(subscribers):
-                if conn.deliver(event.scope, event.wire, frame):
-                    delivered += 1
-                else:
-                    DROPPED.inc()
-                    self._spawn(self.drop_slow(conn))
+            if outbox is not None:
+                change = (event.scope, event.wire, frame)
+                for conn in subscribers:
+                    pending = outbox.get(conn)
+                    if pending is None:
+                        outbox[conn] = [change]
+                    else:
+                        pending.append(change)
+                delivered = len(subscribers)
+            else:
+                delivered = 0
+                for conn in list(subscribers):
+                    if conn.deliver(event.scope, event.wire, frame):
+                        delivered += 1
+                    else:
+                        DROPPED.inc()
+                        self._spawn(self.drop_slow(conn))
             DELIVERED.inc(delivered)  # once per change, not per connection: it takes a lock
+        if event.entity in CREDENTIAL_ENTITIES and self.on_credentials_changed is not None:
+            self.on_credentials_changed()
         if event.entity in ("channel_member", "channel", "meeting_participant", "meeting"):
             self._spawn(self._recheck_access(event))
         elif event.entity == "access_token":

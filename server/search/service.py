@@ -32,6 +32,36 @@ class SearchPage:
 CONTEXT_TITLE_KINDS = frozenset({"message"})
 
 
+@dataclass(frozen=True)
+class Document:
+    """One entity's searchable text: what :func:`index` takes, for :func:`index_all`."""
+
+    kind: str
+    entity_id: int
+    texts: Sequence[str]
+    title: str = ""
+    channel_id: int | None = None
+    thread_id: int | None = None
+    meeting_id: int | None = None
+
+    def values(self) -> dict[str, object]:
+        # A message's title is its thread's, kept for display only: indexing it would make
+        # every message of a thread match the thread's title (the thread has its own document).
+        searchable_title = "" if self.kind in CONTEXT_TITLE_KINDS else self.title
+        content = "\n".join(t for t in (searchable_title, *self.texts) if t)
+        return {
+            "kind": self.kind,
+            "entity_id": self.entity_id,
+            "channel_id": self.channel_id,
+            "thread_id": self.thread_id,
+            "meeting_id": self.meeting_id,
+            "title": self.title[:300],
+            "content": content,
+            "terms": index_terms(content),
+            "updated_at": utcnow(),
+        }
+
+
 async def index(
     session: AsyncSession,
     kind: str,
@@ -43,26 +73,20 @@ async def index(
     thread_id: int | None = None,
     meeting_id: int | None = None,
 ) -> None:
-    """Insert or replace the document of one entity (its text and all its translations).
+    """Insert or replace the document of one entity (its text and all its translations)."""
+    await index_all(
+        session,
+        [Document(kind, entity_id, texts, title, channel_id, thread_id, meeting_id)],
+    )
 
-    A message's ``title`` is its thread's, kept for display only: indexing it would make every
-    message of a thread match the thread's title (the thread has a document of its own).
-    """
-    searchable_title = "" if kind in CONTEXT_TITLE_KINDS else title
-    content = "\n".join(t for t in (searchable_title, *texts) if t)
-    values = {
-        "kind": kind,
-        "entity_id": entity_id,
-        "channel_id": channel_id,
-        "thread_id": thread_id,
-        "meeting_id": meeting_id,
-        "title": title[:300],
-        "content": content,
-        "terms": index_terms(content),
-        "updated_at": utcnow(),
-    }
+
+async def index_all(session: AsyncSession, documents: Sequence[Document]) -> None:
+    """:func:`index` for several documents, in one statement."""
+    if not documents:
+        return
+    rows = [document.values() for document in documents]
     connection = await session.connection()
-    await connection.execute(_upsert(connection.dialect.name), values)
+    await connection.execute(_upsert(connection.dialect.name), rows[0] if len(rows) == 1 else rows)
 
 
 _DOCUMENTS = table_of(SearchDocument)

@@ -14,6 +14,7 @@ from websockets.asyncio.client import ClientConnection
 from server.realtime.frames import DirectWriter
 from server.realtime.hub import Connection, Hub
 from tests.conftest import LiveServer
+from tests.helpers import group_commit_held
 from tests.realtime.clients import next_event, post_message, setup_room, subscribe, ws_client
 
 
@@ -95,4 +96,46 @@ async def test_a_paused_socket_gets_its_changes_in_order_through_the_asgi_send(
         assert await _message_bodies(li, 1) == ["after"]
         assert await _message_bodies(kim, 1) == ["after"]
         assert asgi_sends.count("change") == 3  # the rest followed it; "after" went direct
+    await http.aclose()
+
+
+class _CountingWriter:
+    def __init__(self, direct: DirectWriter) -> None:
+        self.direct = direct
+        self.writes = 0
+
+    def write(self, frame: bytes) -> bool:
+        self.writes += 1
+        return self.direct.write(frame)
+
+
+async def test_changes_committed_together_reach_each_socket_in_one_write(
+    live_server: LiveServer,
+) -> None:
+    http, seoul, beijing, _, channel_id, thread_id = await setup_room(live_server)
+    scope = f"channel:{channel_id}"
+    bodies = [f"회의 {i} 会议" for i in range(6)]
+    async with ws_client(live_server, seoul) as kim, ws_client(live_server, beijing) as li:
+        await subscribe(kim, [scope], None)
+        await subscribe(li, [scope], None)
+        writers = []
+        for conn in _hub(live_server).connections:
+            assert conn._direct is not None
+            writers.append(_CountingWriter(conn._direct))
+            conn._direct = writers[-1]  # type: ignore[assignment]
+        # One post is written alone while the five others queue: they commit together.
+        async with group_commit_held(live_server.app) as held:
+            sending = [asyncio.create_task(post_message(http, seoul, thread_id, bodies[0]))]
+            await held.writing()
+            sending += [
+                asyncio.create_task(post_message(http, seoul, thread_id, body))
+                for body in bodies[1:]
+            ]
+            await held.queued(len(bodies) - 1)
+        ids = await asyncio.gather(*sending)
+        by_id = dict(zip(ids, bodies, strict=True))
+        expected = [by_id[i] for i in sorted(ids)]  # in commit order, which is id order
+        assert await _message_bodies(kim, len(bodies)) == expected
+        assert await _message_bodies(li, len(bodies)) == expected
+        assert [w.writes for w in writers] == [2, 2]
     await http.aclose()
