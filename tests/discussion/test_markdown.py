@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.discussion import markdown
 from server.discussion.markdown import extract_mentions, render_markdown
 
 ALLOWED: dict[str, set[str]] = {
@@ -299,3 +300,26 @@ def test_mention_span_survives_sanitizer_but_cannot_be_forged() -> None:
     # Only the visible "@admin" text becomes a (real) mention.
     assert mentions_in(out) == ["admin"]
     assert extract_mentions(forged) == ["admin"]
+
+
+# Characters plain text is made of, and characters that mean something to Markdown.
+_PLAIN = "aZ09가北²Ⅻ .,?。，、？！：；"
+_SPECIAL = "-#*_>!)(\t\n@&<\"'[]|~`\\=+:\u00a0"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_PLAIN + _SPECIAL, max_size=24) | st.text(alphabet=_PLAIN, max_size=24))
+def test_plain_text_skips_the_parser_and_renders_as_the_parser_would(source: str) -> None:
+    plain = markdown._plain_paragraph(source)
+    if plain is not None:
+        assert plain == str(markdown._CLEANER.clean(markdown._MD.render(source)))
+
+
+def test_everyday_chat_messages_take_the_plain_text_path() -> None:
+    for source in (
+        "서울시와 베이징시 실무자 회의 일정을 확인합니다.",
+        "北京市和首尔市的青年交流项目进展顺利。",
+    ):
+        assert markdown._plain_paragraph(source) == f"<p>{source}</p>\n"
+    for source in ("1. 안건", "    코드", "**굵게**", "@kim 확인", "a < b", "첫 줄\n둘째 줄"):
+        assert markdown._plain_paragraph(source) is None
