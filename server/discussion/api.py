@@ -52,9 +52,10 @@ Writer = Annotated[Principal, Depends(require("messages:write"))]
 Translator = Annotated[Principal, Depends(require("translations:write"))]
 
 
-# The busiest routes first: routes are matched in order.
 @dataclass(frozen=True)
 class PostRequest:
+    """A post as its group commit writes it: the message, and the request's idempotency key."""
+
     post: messages.NewPost
     idempotency: IdempotencyKey
 
@@ -93,6 +94,7 @@ async def write_posts(
 GroupWriter = Annotated[Principal, Depends(require("messages:write", group_commit=True))]
 
 
+# The busiest routes first: routes are matched in order.
 @router.post("/threads/{thread_id}/messages", status_code=201, response_model=MessageRead)
 async def post_message(
     thread_id: Id,

@@ -93,7 +93,7 @@ async def message_reads(
     translations yet; ``attachments=False``: nor attachments (queries fewer on the hot path
     of posting)."""
     ids = [m.id for m in messages if m.id is not None]
-    authors = await identity.users_by_ids(session, {m.author_id for m in messages})
+    authors = await identity.user_cards(session, {m.author_id for m in messages})
     reactions: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     translations: dict[int, list[MessageTranslation]] = defaultdict(list)
     attached: dict[int, list[Attachment]] = defaultdict(list)
@@ -318,13 +318,15 @@ async def post_messages(
     for index, post in enumerate(posts):
         try:
             body = check_body(post.data.body)
+            # Read once per thread and author, however many of their posts the group holds.
             key = (post.thread_id, post.principal)
             known = allowed.get(key)
             if known is None:
                 try:
-                    known = allowed[key] = await _writable_thread(session, *key[::-1])
+                    known = await _writable_thread(session, post.principal, post.thread_id)
                 except AppError as error:
-                    known = allowed[key] = error
+                    known = error
+                allowed[key] = known
             if isinstance(known, AppError):
                 raise known
         except AppError as error:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -213,6 +213,34 @@ async def users_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, U
         rows = await session.execute(select(User).where(col(User.id).in_(missing)))
         found.update((u.id, u) for u in rows.scalars() if u.id is not None)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class UserCard:
+    """What a message or a list shows of a person: read without loading the whole user."""
+
+    id: int
+    username: str
+    display_name: str
+    is_bot: bool
+
+
+# Built once: every posted message and every page of messages reads its authors.
+_USER_CARDS = select(
+    col(User.id), col(User.username), col(User.display_name), col(User.is_bot)
+).where(col(User.id).in_(bindparam("ids", expanding=True)))
+
+
+async def user_cards(session: AsyncSession, ids: Iterable[int]) -> dict[int, UserCard]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(_USER_CARDS, {"ids": wanted})
+    return {
+        user_id: UserCard(user_id, username, display_name, is_bot)
+        for user_id, username, display_name, is_bot in rows
+        if user_id is not None  # (never: the primary key)
+    }
 
 
 async def users_by_usernames(session: AsyncSession, usernames: Iterable[str]) -> list[User]:
