@@ -317,6 +317,11 @@ class Hub:
                         await self._catch_up_to_head()
                     self._changes_since_check = False
                     continue
+                # One turn of the loop first: the requests that made these changes were woken
+                # with them, and their answers go out before the deliveries. Their clients send
+                # their next messages sooner, and the server writes the next group while those
+                # clients read this one (at S=100, 0.5 to 0.85 of the reference's throughput).
+                await asyncio.sleep(0)
                 # Whatever else was published meanwhile goes out with it: each subscriber's
                 # socket then gets one write for all of them instead of one each.
                 batch = list(events)
