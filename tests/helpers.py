@@ -68,6 +68,8 @@ class HeldGroupCommit:
 
 @asynccontextmanager
 async def group_commit_held(app: FastAPI) -> AsyncIterator[HeldGroupCommit]:
+    """Hold the next group of posts while it is being written (see :class:`HeldGroupCommit`);
+    released on leaving the block."""
     posts: GroupCommit[Any, Any] = app.state.message_posts
     held = HeldGroupCommit(posts)
     write = posts._write

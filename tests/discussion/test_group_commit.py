@@ -68,6 +68,10 @@ async def test_posts_written_together_each_get_their_own_answer_and_everything_a
     assert _metric("gyoryu_group_commit_size_count") - groups_before == 2
     posted = {a.json()["body"]: a.json() for a in answers}
     assert sorted(posted) == sorted(bodies)
+    # Each answer's id is its own message's (a group's rows are inserted in one statement).
+    for body, message in posted.items():
+        stored = await client.get(f"/api/v1/messages/{message['id']}", headers=room.seoul.headers)
+        assert stored.json()["body"] == body
     assert posted[bodies[1]]["author"]["username"] == "seoul.kim"
     assert posted[bodies[0]]["author"]["username"] == "beijing.wang"
     # One change per message, seqs in the order of the message ids, each with the message.

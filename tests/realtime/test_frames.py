@@ -1,7 +1,8 @@
 """Prepared frames under the real uvicorn (as ``gyoryu serve`` runs it): a change's frame is
 built once and written to each subscriber's socket; real clients read every change, in order,
 whatever its size; a socket paused by flow control gets its changes through the ASGI send,
-in order, without slowing the others."""
+in order, without slowing the others; changes committed together (a group commit) reach each
+socket in one write."""
 
 from __future__ import annotations
 
