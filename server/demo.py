@@ -14,7 +14,7 @@ from server.core.i18n import Translations
 from server.core.types import utcnow
 from server.directory import partnerships as directory_partnerships
 from server.directory.demo import load_directory_demo
-from server.discussion import messages, threads
+from server.discussion import posting, threads
 from server.discussion import service as discussion
 from server.discussion.models import ChannelCreate, MessageCreate, ThreadCreate
 from server.identity import organizations
@@ -130,7 +130,7 @@ async def _demo_channel(session: AsyncSession, owner_id: int, member_ids: list[i
         session, principal, channel.id, ThreadCreate(title="환영합니다 · 欢迎 · Welcome")
     )
     assert thread.id is not None
-    await messages.post_message(
+    await posting.post_message(
         session,
         principal,
         thread.id,

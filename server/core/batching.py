@@ -3,7 +3,7 @@ together, in one transaction.
 
 Posting a message is the busiest write (8 senders and 100 readers of a channel is an ordinary
 morning), and most of its cost is per statement and per transaction, not per row: the same
-statements run once for a group, each with its rows (``server.discussion.messages.
+statements run once for a group, each with its rows (``server.discussion.posting.
 post_messages``), and the group's changes are published at once, so each subscriber's socket
 gets them in one write. Nobody waits for a group to fill: a write that finds no other in
 progress starts after two turns of the event loop (what requests are already under way join

@@ -20,6 +20,7 @@ from server.discussion import (
     attachments,
     mentions,
     messages,
+    posting,
     reactions,
     service,
     threads,
@@ -56,7 +57,7 @@ Translator = Annotated[Principal, Depends(require("translations:write"))]
 class PostRequest:
     """A post as its group commit writes it: the message, and the request's idempotency key."""
 
-    post: messages.NewPost
+    post: posting.NewPost
     idempotency: IdempotencyKey
 
 
@@ -81,7 +82,7 @@ async def write_posts(
             answers[index] = replay
         else:
             to_post.append(index)
-    outcomes = await messages.post_messages(session, [requests[i].post for i in to_post])
+    outcomes = await posting.post_messages(session, [requests[i].post for i in to_post])
     for index, outcome in zip(to_post, outcomes, strict=True):
         if isinstance(outcome, AppError):
             answers[index] = outcome
@@ -106,9 +107,7 @@ async def post_message(
     # Posts go through a group commit (server/core/batching.py): written together with the
     # posts that arrive meanwhile, each answered once its group has committed.
     posts: GroupCommit[PostRequest, Response] = request.app.state.message_posts
-    return await posts.submit(
-        PostRequest(messages.NewPost(principal, thread_id, body), idempotency)
-    )
+    return await posts.submit(PostRequest(posting.NewPost(principal, thread_id, body), idempotency))
 
 
 @router.get("/threads/{thread_id}/messages", response_model=Page[MessageRead])

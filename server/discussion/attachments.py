@@ -1,6 +1,6 @@
 """Files attached to messages: uploaded first (kept once per content under the data
 directory, type sniffed, size-limited), then bound to a message when it is posted
-(:func:`server.discussion.messages.post_message`); downloaded by the channel's readers; taken
+(:func:`server.discussion.posting.post_message`); downloaded by the channel's readers; taken
 back by their uploader while no message carries them, or removed once left unsent for long
 (``gyoryu prune-blobs``)."""
 

@@ -1,5 +1,5 @@
 """What a person was @-mentioned in. Posting a message records each mention as a change in
-the mentioned person's ``user:{id}`` scope (:func:`server.discussion.messages.post_message`),
+the mentioned person's ``user:{id}`` scope (:func:`server.discussion.posting.post_message`),
 which is how clients hear of it live and offline; this lists those changes back, newest
 first, as the mentions screen shows them."""
 

@@ -14,7 +14,7 @@ from server.changes import service as changes
 from server.core.errors import Forbidden, InvalidInput, NotFound, check_version
 from server.core.security import new_token, token_digest
 from server.core.types import utcnow
-from server.discussion import messages, threads
+from server.discussion import posting, threads
 from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageRead, ThreadCreate
 from server.identity import bots as identity_bots
@@ -221,7 +221,7 @@ async def post_incoming(
         channel_ids=frozenset({hook.channel_id}),
     )
     thread_id = await _incoming_thread(session, hook, principal, payload.thread)
-    message = await messages.post_message(
+    message = await posting.post_message(
         session, principal, thread_id, MessageCreate(body=payload.text, lang=payload.lang)
     )
     hook.last_used_at = utcnow()

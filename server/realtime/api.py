@@ -27,8 +27,9 @@ from server.identity import service as identity
 from server.identity.permissions import SESSION_COOKIE
 from server.identity.service import Principal
 from server.meetings import access as meetings
+from server.realtime.connection import Connection
 from server.realtime.frames import direct_writer
-from server.realtime.hub import Connection, Hub
+from server.realtime.hub import Hub
 
 router = APIRouter(tags=["realtime"])
 AUTH_TIMEOUT_SECONDS = 10.0

@@ -18,7 +18,7 @@ from server.core.config import Settings
 from server.core.db import Database
 from server.core.files import max_file_bytes
 from server.core.types import utcnow
-from server.discussion import attachments, messages
+from server.discussion import attachments, posting
 from server.discussion.models import Attachment, MessageCreate
 from server.identity import authentication
 from tests.discussion.conftest import Room
@@ -154,7 +154,7 @@ async def test_a_file_being_sent_while_unsent_files_are_pruned_is_kept(
             resolved = await authentication.resolve_token(session, room.seoul.token)
             assert resolved is not None
             body = MessageCreate(body="지난달 초안", attachment_ids=[uploaded["id"]])
-            await messages.post_message(session, resolved[0], room.thread_id, body)
+            await posting.post_message(session, resolved[0], room.thread_id, body)
             attached.set()
             await release.wait()
 

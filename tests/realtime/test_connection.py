@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from server.identity.service import Principal
-from server.realtime.hub import SEND_TIMEOUT_SECONDS, Connection
+from server.realtime.connection import SEND_TIMEOUT_SECONDS, Connection
 
 
 class FakeSocket:

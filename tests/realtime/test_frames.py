@@ -12,8 +12,9 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 
+from server.realtime.connection import Connection
 from server.realtime.frames import DirectWriter
-from server.realtime.hub import Connection, Hub
+from server.realtime.hub import Hub
 from tests.conftest import LiveServer
 from tests.helpers import group_commit_held
 from tests.realtime.clients import next_event, post_message, setup_room, subscribe, ws_client

@@ -15,7 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from server.core.config import Settings
-from server.realtime.hub import SEND_TIMEOUT_SECONDS
+from server.realtime.connection import SEND_TIMEOUT_SECONDS
 from tests.conftest import LiveServer
 from tests.realtime.clients import (
     next_event,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field as PydanticField
 
 from server.core.types import BigId, Id, NulFreeStr
-from server.discussion import messages, reactions
+from server.discussion import messages, posting, reactions
 from server.discussion import service as discussion
 from server.discussion.models import MessageCreate, MessageEdit
 from server.sync.mutations.base import (
@@ -48,7 +48,7 @@ def _channel_of(state: Json) -> str:
 
 
 async def message_create(ctx: Context, a: MessageCreateArgs, base: int | None) -> Outcome:
-    read = await messages.post_message(
+    read = await posting.post_message(
         ctx.session,
         ctx.principal,
         a.thread_id,
