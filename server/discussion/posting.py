@@ -47,14 +47,14 @@ _MESSAGES = table_of(Message)
 _INSERT_MESSAGES = _MESSAGES.insert().returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-async def _insert_new(session: AsyncSession, messages: Sequence[Message]) -> None:
+async def _insert_new(session: AsyncSession, new: Sequence[Message]) -> None:
     """``session.add`` and ``flush`` for new messages, as one prebuilt Core INSERT: the unit
     of work's flush was the single largest cost of posting. The messages then join the
     session as persistent objects, as if they had been flushed."""
     connection = await session.connection()
-    rows = [message.model_dump(exclude={"id"}) for message in messages]
+    rows = [message.model_dump(exclude={"id"}) for message in new]
     inserted = await connection.execute(_INSERT_MESSAGES, rows[0] if len(rows) == 1 else rows)
-    for message, message_id in zip(messages, inserted.scalars(), strict=True):
+    for message, message_id in zip(new, inserted.scalars(), strict=True):
         message.id = message_id
         make_transient_to_detached(message)
         session.add(message)
