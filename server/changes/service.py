@@ -67,6 +67,25 @@ class NewChange:
     client_id: str | None = None
     mutation_id: str | None = None
 
+    def data_json(self) -> str:
+        return self.data if isinstance(self.data, str) else dumps(self.data)
+
+    def row(self, seq: int, data_json: str, created_at: datetime) -> dict[str, Any]:
+        """Its row of the change log, at ``seq``."""
+        return {
+            "seq": seq,
+            "scope": self.scope,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "op": self.op,
+            "version": self.version,
+            "data": data_json,
+            "actor_id": self.actor_id,
+            "client_id": self.client_id,
+            "mutation_id": self.mutation_id,
+            "created_at": created_at,
+        }
+
 
 async def record(
     session: AsyncSession,
@@ -104,23 +123,8 @@ async def record_all(session: AsyncSession, new: Sequence[NewChange]) -> list[Ch
     rows = []
     events = []
     for seq, change in enumerate(new, start=first):
-        data = change.data
-        data_json = data if isinstance(data, str) else dumps(data)
-        rows.append(
-            {
-                "seq": seq,
-                "scope": change.scope,
-                "entity": change.entity,
-                "entity_id": change.entity_id,
-                "op": change.op,
-                "version": change.version,
-                "data": data_json,
-                "actor_id": change.actor_id,
-                "client_id": change.client_id,
-                "mutation_id": change.mutation_id,
-                "created_at": now,
-            }
-        )
+        data_json = change.data_json()
+        rows.append(change.row(seq, data_json, now))
         events.append(
             ChangeEvent.build(
                 seq=seq,
@@ -217,25 +221,11 @@ async def record_many(
     last = await _allocate_seqs(connection, len(items))
     first = last - len(items) + 1
     now = utcnow()
-    await connection.execute(
-        _INSERT_CHANGE,
-        [
-            {
-                "seq": first + i,
-                "scope": scope,
-                "entity": entity,
-                "entity_id": entity_id,
-                "op": op,
-                "version": version,
-                "data": dumps(data),
-                "actor_id": actor_id,
-                "client_id": None,
-                "mutation_id": None,
-                "created_at": now,
-            }
-            for i, (entity_id, op, version, data) in enumerate(items)
-        ],
-    )
+    rows = []
+    for seq, (entity_id, op, version, data) in enumerate(items, start=first):
+        change = NewChange(scope, entity, entity_id, op, version, data, actor_id)
+        rows.append(change.row(seq, dumps(data), now))
+    await connection.execute(_INSERT_CHANGE, rows)
     broker: Broker | None = session.info.get(BROKER_KEY)
     if broker is None or publish_from is None:
         return

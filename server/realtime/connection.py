@@ -94,10 +94,20 @@ class Connection:
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
 
-    def _append(self, text: str, frame: bytes | None = None) -> None:
+    def _idle(self) -> bool:
+        """Whether a send may happen in place: the writer task waits with nothing queued, no
+        send is unfinished and none has failed."""
         wakeup = self._wakeup
-        writer_idle = wakeup is not None and not wakeup.done()
-        if writer_idle and not self._buffer and self._unfinished is None and not self._failed:
+        return (
+            wakeup is not None
+            and not wakeup.done()
+            and not self._buffer
+            and self._unfinished is None
+            and not self._failed
+        )
+
+    def _append(self, text: str, frame: bytes | None = None) -> None:
+        if self._idle():
             direct = self._direct
             if frame is not None and direct is not None and direct.write(frame):
                 return
@@ -154,17 +164,7 @@ class Connection:
         """:meth:`deliver` for changes published together (a group commit's): (scope, text,
         frame) each, in order. When they can all go out at once, they do, in one write."""
         direct = self._direct
-        wakeup = self._wakeup
-        can_write_now = (
-            direct is not None
-            and wakeup is not None
-            and not wakeup.done()  # the writer is idle: nothing is queued or being sent
-            and not self._buffer
-            and self._unfinished is None
-            and not self._failed
-            and not self.replaying
-            and not self.closed.is_set()
-        )
+        can_write_now = self._idle() and not self.replaying and not self.closed.is_set()
         if can_write_now and direct is not None and direct.write(b"".join(c[2] for c in changes)):
             return True
         return all(self.deliver(scope, text, frame) for scope, text, frame in changes)

@@ -150,12 +150,7 @@ class Hub:
 
     def _send(self, outbox: dict[Connection, list[tuple[str, str, bytes]]]) -> None:
         for conn, pending in outbox.items():
-            if len(pending) == 1:
-                scope, text, frame = pending[0]
-                delivered = conn.deliver(scope, text, frame)
-            else:
-                delivered = conn.deliver_all(pending)
-            if not delivered:
+            if not conn.deliver_all(pending):
                 DROPPED.inc()
                 self._spawn(self.drop_slow(conn))
 
